@@ -37,7 +37,7 @@ export class PipelabError extends Error {
     this.code = options.code ?? 'PIPELAB_ERROR';
     this.context = Object.freeze({ ...context });
     const lineage: string[] = [];
-    for (let p: object | null = new.target.prototype; p && p !== Error.prototype; ) {
+    for (let p: object | null = new.target.prototype; p && p !== Error.prototype;) {
       lineage.push((p as { constructor: { name: string } }).constructor.name);
       p = Object.getPrototypeOf(p) as object | null;
     }

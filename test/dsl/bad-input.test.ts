@@ -29,7 +29,11 @@ const consume = containerComponent({
   args: ({ inputs }) => [inputs.data.path, inputs.epochs],
 });
 
-function expectDefinitionError(fn: () => unknown, pattern: RegExp, context: Record<string, string> = {}): void {
+function expectDefinitionError(
+  fn: () => unknown,
+  pattern: RegExp,
+  context: Record<string, string> = {},
+): void {
   let caught: unknown;
   try {
     fn();
@@ -48,7 +52,10 @@ describe('bad input', () => {
       const b = produce().after(a);
       a.after(b);
     });
-    expectDefinitionError(() => compile(p), /tasks form a cycle: produce → produce-2 → produce|produce-2 → produce → produce-2/);
+    expectDefinitionError(
+      () => compile(p),
+      /tasks form a cycle: produce → produce-2 → produce|produce-2 → produce → produce-2/,
+    );
   });
 
   it('a dangling reference to another pipeline’s task output', () => {
@@ -60,11 +67,15 @@ describe('bad input', () => {
     const second = pipeline({ name: 'second' }, () => {
       consume({ data: stolen as ArtifactChannel<'system.Dataset'>, epochs: 1 });
     });
-    expectDefinitionError(() => compile(second), /refers to task 'produce', which belongs to another pipeline \('first'\)/, {
-      pipeline: 'second',
-      task: 'consume',
-      parameter: 'data',
-    });
+    expectDefinitionError(
+      () => compile(second),
+      /refers to task 'produce', which belongs to another pipeline \('first'\)/,
+      {
+        pipeline: 'second',
+        task: 'consume',
+        parameter: 'data',
+      },
+    );
   });
 
   it('a dangling after() to a task of another pipeline', () => {
@@ -73,7 +84,10 @@ describe('bad input', () => {
     const p = pipeline({ name: 'dangling-after' }, () => {
       produce().after(other as ReturnType<typeof produce>);
     });
-    expectDefinitionError(() => compile(p), /depends \(after\(\)\) on task 'produce', which is not part of pipeline 'dangling-after'/);
+    expectDefinitionError(
+      () => compile(p),
+      /depends \(after\(\)\) on task 'produce', which is not part of pipeline 'dangling-after'/,
+    );
   });
 
   it('two tasks with one name', () => {
@@ -90,10 +104,14 @@ describe('bad input', () => {
       // @ts-expect-error a Model is not a Dataset
       consume({ data: t.outputs.model, epochs: 1 });
     });
-    expectDefinitionError(() => compile(p), /input 'data' expects a system.Dataset artifact but 'produce-model' is a system.Model/, {
-      task: 'consume',
-      parameter: 'data',
-    });
+    expectDefinitionError(
+      () => compile(p),
+      /input 'data' expects a system.Dataset artifact but 'produce-model' is a system.Model/,
+      {
+        task: 'consume',
+        parameter: 'data',
+      },
+    );
   });
 
   it('a parameter wired into an artifact input, and a string into an integer', () => {
@@ -101,12 +119,22 @@ describe('bad input', () => {
       // @ts-expect-error an integer parameter is not an artifact
       consume({ data: produce().outputs.n, epochs: 1 });
     });
-    expectDefinitionError(() => compile(p1), /input 'data' is a system.Dataset artifact but was given parameter/);
-    const p2 = pipeline({ name: 'string-as-int', params: { e: param.string({ default: 'x' }) } }, ({ e }) => {
-      // @ts-expect-error a STRING channel cannot feed an integer input
-      consume({ data: produce().outputs.data, epochs: e });
-    });
-    expectDefinitionError(() => compile(p2), /input 'epochs' expects NUMBER_INTEGER but 'e' is STRING/, { parameter: 'epochs' });
+    expectDefinitionError(
+      () => compile(p1),
+      /input 'data' is a system.Dataset artifact but was given parameter/,
+    );
+    const p2 = pipeline(
+      { name: 'string-as-int', params: { e: param.string({ default: 'x' }) } },
+      ({ e }) => {
+        // @ts-expect-error a STRING channel cannot feed an integer input
+        consume({ data: produce().outputs.data, epochs: e });
+      },
+    );
+    expectDefinitionError(
+      () => compile(p2),
+      /input 'epochs' expects NUMBER_INTEGER but 'e' is STRING/,
+      { parameter: 'epochs' },
+    );
   });
 
   it('a missing required parameter, and an unknown one', () => {
@@ -114,9 +142,13 @@ describe('bad input', () => {
       // @ts-expect-error epochs is required
       consume({ data: produce().outputs.data });
     });
-    expectDefinitionError(() => compile(p), /task 'consume' \(component 'consume'\) is missing its required input 'epochs'/, {
-      parameter: 'epochs',
-    });
+    expectDefinitionError(
+      () => compile(p),
+      /task 'consume' \(component 'consume'\) is missing its required input 'epochs'/,
+      {
+        parameter: 'epochs',
+      },
+    );
     const q = pipeline({ name: 'unknown' }, () => {
       // @ts-expect-error there is no input 'epoch'
       consume({ data: produce().outputs.data, epochs: 1, epoch: 2 });
@@ -126,26 +158,51 @@ describe('bad input', () => {
 
   it('a default of the wrong type', () => {
     expectDefinitionError(
-      () => pipeline({ name: 'bad-default', params: { n: param.integer({ default: 2.5 }) } }, () => undefined),
+      () =>
+        pipeline(
+          { name: 'bad-default', params: { n: param.integer({ default: 2.5 }) } },
+          () => undefined,
+        ),
       /the default of 'n' must be an integer; got 2.5/,
       { pipeline: 'bad-default', parameter: 'n' },
     );
     expectDefinitionError(
       // @ts-expect-error a string is not a boolean
-      () => containerComponent({ name: 'c', inputs: { flag: param.boolean({ default: 'yes' }) }, image: IMAGE }),
+      () =>
+        containerComponent({
+          name: 'c',
+          inputs: { flag: param.boolean({ default: 'yes' }) },
+          image: IMAGE,
+        }),
       /component 'c': the default of 'flag' must be a boolean/,
     );
     expectDefinitionError(
-      () => pipeline({ name: 'bad-struct', params: { s: param.struct({ default: [1] as never }) } }, () => undefined),
+      () =>
+        pipeline(
+          { name: 'bad-struct', params: { s: param.struct({ default: [1] as never }) } },
+          () => undefined,
+        ),
       /must be a struct/,
     );
   });
 
   it('names KFP rejects', () => {
-    expectDefinitionError(() => pipeline({ name: 'My Pipeline' }, () => undefined), /pipeline name "My Pipeline" is not one KFP accepts/);
-    expectDefinitionError(() => pipeline({ name: 'under_score' }, () => undefined), /\^\[a-z0-9\]\[a-z0-9-\]\{0,127\}\$/);
-    expectDefinitionError(() => pipeline({ name: 'x'.repeat(129) }, () => undefined), /not one KFP accepts/);
-    expectDefinitionError(() => containerComponent({ name: '***', image: IMAGE }), /needs a name with at least one letter or digit/);
+    expectDefinitionError(
+      () => pipeline({ name: 'My Pipeline' }, () => undefined),
+      /pipeline name "My Pipeline" is not one KFP accepts/,
+    );
+    expectDefinitionError(
+      () => pipeline({ name: 'under_score' }, () => undefined),
+      /\^\[a-z0-9\]\[a-z0-9-\]\{0,127\}\$/,
+    );
+    expectDefinitionError(
+      () => pipeline({ name: 'x'.repeat(129) }, () => undefined),
+      /not one KFP accepts/,
+    );
+    expectDefinitionError(
+      () => containerComponent({ name: '***', image: IMAGE }),
+      /needs a name with at least one letter or digit/,
+    );
     expectDefinitionError(
       () => containerComponent({ name: 'c', inputs: { 'bad-name': param.string() }, image: IMAGE }),
       /'bad-name' is not a valid input or output name/,
@@ -170,7 +227,9 @@ describe('bad input', () => {
     }
     expect(caught).toBeInstanceOf(NotSelfContainedError);
     expect((caught as NotSelfContainedError).identifiers).toEqual(['threshold']);
-    expect((caught as Error).message).toMatch(/function component 'leaky' is not self-contained: it uses 'threshold'/);
+    expect((caught as Error).message).toMatch(
+      /function component 'leaky' is not self-contained: it uses 'threshold'/,
+    );
   });
 
   it('accepts a self-contained function using globals and require inside it', () => {
@@ -180,30 +239,43 @@ describe('bad input', () => {
         inputs: { n: param.integer() },
         returns: param.string(),
         fn: ({ n }) => {
-          // eslint-disable-next-line @typescript-eslint/no-require-imports
           const os = require('node:os') as typeof import('node:os');
           const helper = (x: number) => Math.max(x, 0);
-          return JSON.stringify({ host: os.hostname(), n: helper(n), at: new Date(0).toISOString(), env: process.env.HOME });
+          return JSON.stringify({
+            host: os.hostname(),
+            n: helper(n),
+            at: new Date(0).toISOString(),
+            env: process.env.HOME,
+          });
         },
       }),
     ).not.toThrow();
   });
 
   it('a component called outside a pipeline function', () => {
-    expectDefinitionError(() => produce(), /component 'produce' was called outside a pipeline function/);
+    expectDefinitionError(
+      () => produce(),
+      /component 'produce' was called outside a pipeline function/,
+    );
   });
 
   it('an async pipeline function', () => {
     const p = pipeline({ name: 'async' }, (async () => {
       produce();
     }) as unknown as () => void);
-    expectDefinitionError(() => compile(p), /returned a promise; pipeline functions .* must wire tasks synchronously/);
+    expectDefinitionError(
+      () => compile(p),
+      /returned a promise; pipeline functions .* must wire tasks synchronously/,
+    );
   });
 
   it('a channel used as text', () => {
-    const p = pipeline({ name: 'as-text', params: { who: param.string({ default: 'x' }) } }, ({ who }) => {
-      produce({}, { name: `step-${String(who)}` });
-    });
+    const p = pipeline(
+      { name: 'as-text', params: { who: param.string({ default: 'x' }) } },
+      ({ who }) => {
+        produce({}, { name: `step-${String(who)}` });
+      },
+    );
     expectDefinitionError(() => compile(p), /pipeline parameter 'who' was used as text/);
   });
 });

@@ -33,7 +33,11 @@ const make = containerComponent({
 
 const use = containerComponent({
   name: 'use',
-  inputs: { data: Dataset, label: param.string({ optional: true }), weight: param.double({ default: 1 }) },
+  inputs: {
+    data: Dataset,
+    label: param.string({ optional: true }),
+    weight: param.double({ default: 1 }),
+  },
   outputs: { model: Model },
   image: IMAGE,
   args: ({ inputs, outputs }) => [
@@ -54,7 +58,11 @@ describe('tasks', () => {
       }),
     );
     expect(Object.keys(spec.root.dag.tasks).sort()).toEqual(['custom', 'make-data', 'make-data-2']);
-    expect(Object.keys(spec.components ?? {}).sort()).toEqual(['comp-custom', 'comp-make-data', 'comp-make-data-2']);
+    expect(Object.keys(spec.components ?? {}).sort()).toEqual([
+      'comp-custom',
+      'comp-make-data',
+      'comp-make-data-2',
+    ]);
     expect(Object.keys(spec.deploymentSpec?.executors ?? {}).sort()).toEqual([
       'exec-make-data',
       'exec-make-data-2',
@@ -118,16 +126,21 @@ describe('tasks', () => {
         use({ data: make({ rows: 3 }).outputs.data, label: PIPELINE_JOB_NAME, weight: 2 });
       }),
     );
-    expect(spec.root.dag.tasks['make-data']?.inputs?.parameters?.rows).toEqual({ runtimeValue: { constant: 3 } });
+    expect(spec.root.dag.tasks['make-data']?.inputs?.parameters?.rows).toEqual({
+      runtimeValue: { constant: 3 },
+    });
     expect(spec.root.dag.tasks.use?.inputs?.parameters?.label).toEqual({
       runtimeValue: { constant: '{{$.pipeline_job_name}}' },
     });
   });
 
   it('overrides parameter defaults and the name at compile time', () => {
-    const p = pipeline({ name: 'overridable', params: { rows: param.integer({ default: 5 }) } }, ({ rows }) => {
-      make({ rows });
-    });
+    const p = pipeline(
+      { name: 'overridable', params: { rows: param.integer({ default: 5 }) } },
+      ({ rows }) => {
+        make({ rows });
+      },
+    );
     const spec = compile(p, { pipelineName: 'renamed', parameterDefaults: { rows: 9 } });
     expect(spec.pipelineInfo.name).toBe('renamed');
     expect(spec.root.inputDefinitions?.parameters?.rows).toEqual({
@@ -136,21 +149,26 @@ describe('tasks', () => {
       isOptional: true,
     });
     expect(() => compile(p, { parameterDefaults: { rows: 'many' } })).toThrow(/must be an integer/);
-    expect(() => compile(p, { parameterDefaults: { nope: 1 } })).toThrow(/'nope', which is not a parameter/);
+    expect(() => compile(p, { parameterDefaults: { nope: 1 } })).toThrow(
+      /'nope', which is not a parameter/,
+    );
   });
 });
 
 describe('conditions', () => {
   it('nests conditions and punches channels through every level', () => {
     const spec = compile(
-      pipeline({ name: 'nested', params: { threshold: param.double({ default: 0.5 }) } }, ({ threshold }) => {
-        const m = make();
-        If(m.outputs.score.gt(threshold), () => {
-          If(m.outputs.ok.eq(true), () => {
-            use({ data: m.outputs.data });
+      pipeline(
+        { name: 'nested', params: { threshold: param.double({ default: 0.5 }) } },
+        ({ threshold }) => {
+          const m = make();
+          If(m.outputs.score.gt(threshold), () => {
+            If(m.outputs.ok.eq(true), () => {
+              use({ data: m.outputs.data });
+            });
           });
-        });
-      }),
+        },
+      ),
     );
     const outer = spec.root.dag.tasks['condition-1'];
     expect(outer?.dependentTasks).toEqual(['make-data']);
@@ -158,7 +176,9 @@ describe('conditions', () => {
       "inputs.parameter_values['pipelinechannel--make-data-score'] > inputs.parameter_values['pipelinechannel--threshold']",
     );
     const inner = spec.components?.['comp-condition-1']?.dag?.tasks['condition-2'];
-    expect(inner?.triggerPolicy?.condition).toBe("inputs.parameter_values['pipelinechannel--make-data-ok'] == true");
+    expect(inner?.triggerPolicy?.condition).toBe(
+      "inputs.parameter_values['pipelinechannel--make-data-ok'] == true",
+    );
     expect(inner?.inputs?.artifacts?.['pipelinechannel--make-data-data']).toEqual({
       componentInputArtifact: 'pipelinechannel--make-data-data',
     });
@@ -210,7 +230,9 @@ describe('conditions', () => {
       });
       if (inner) use({ data: inner.outputs.data });
     });
-    expect(() => compile(p)).toThrow(/depends on task 'make-data-2', which is inside condition 'condition-1'/);
+    expect(() => compile(p)).toThrow(
+      /depends on task 'make-data-2', which is inside condition 'condition-1'/,
+    );
   });
 
   it('rejects a pipeline output produced inside a condition', () => {
@@ -222,7 +244,9 @@ describe('conditions', () => {
       });
       return inner?.outputs.model;
     });
-    expect(() => compile(p)).toThrow(/pipeline output 'Output' comes from task 'use', which is inside a condition/);
+    expect(() => compile(p)).toThrow(
+      /pipeline output 'Output' comes from task 'use', which is inside a condition/,
+    );
   });
 });
 
@@ -243,8 +267,12 @@ describe('errors', () => {
       parameter: 'rows',
     });
     expect((caught as Error).name).toBe('PipelineDefinitionError');
-    const lineage = Object.getOwnPropertySymbols(caught as object).find((s) => s.description === 'pipelab.error.lineage');
-    const foreign = Object.defineProperty(new Error('x'), lineage as symbol, { value: ['PipelineDefinitionError', 'PipelabError'] });
+    const lineage = Object.getOwnPropertySymbols(caught as object).find(
+      (s) => s.description === 'pipelab.error.lineage',
+    );
+    const foreign = Object.defineProperty(new Error('x'), lineage as symbol, {
+      value: ['PipelineDefinitionError', 'PipelabError'],
+    });
     expect(foreign).toBeInstanceOf(PipelineDefinitionError);
   });
 });

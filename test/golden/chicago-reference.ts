@@ -2,7 +2,14 @@
  * The Chicago pipeline exactly as ../shared/kfp/reference/chicago_pipeline.kfp-sdk-2.15.2.yaml
  * was defined for the KFP SDK (Python images), written with Pipelab's DSL.
  */
-import { Dataset, Metrics, Model, containerComponent, param, pipeline } from '../../kernel-lib/src/dsl';
+import {
+  Dataset,
+  Metrics,
+  Model,
+  containerComponent,
+  param,
+  pipeline,
+} from '../../kernel-lib/src/dsl';
 
 const SQL =
   'SELECT count(*) AS count, TIMESTAMP_TRUNC(date, DAY) AS day FROM ' +
@@ -79,7 +86,8 @@ const deploy = containerComponent({
 export const chicagoReference = pipeline(
   {
     name: 'chicago-crime-prediction',
-    description: 'Query Chicago crime counts from BigQuery, train an LSTM forecaster and deploy it.',
+    description:
+      'Query Chicago crime counts from BigQuery, train an LSTM forecaster and deploy it.',
     params: {
       project_id: param.string({ default: 'my-project' }),
       query: param.string({ default: SQL }),
@@ -100,7 +108,11 @@ export const chicagoReference = pipeline(
       batch_size: p.batch_size,
       learning_rate: p.learning_rate,
     });
-    const d = deploy({ model: t.outputs.model, model_name: p.model_name, set_default: p.set_default });
+    const d = deploy({
+      model: t.outputs.model,
+      model_name: p.model_name,
+      set_default: p.set_default,
+    });
     return d.outputs.version;
   },
 );

@@ -120,7 +120,12 @@ export const retryCaching = pipeline(
   },
   ({ text }) => {
     const first = emit({ text })
-      .setRetry({ numRetries: 3, backoffDuration: '10s', backoffFactor: 2, backoffMaxDuration: '3600s' })
+      .setRetry({
+        numRetries: 3,
+        backoffDuration: '10s',
+        backoffFactor: 2,
+        backoffMaxDuration: '3600s',
+      })
       .setDisplayName('first step');
     announce({ message: 'done' }).after(first).setCachingOptions(false);
   },

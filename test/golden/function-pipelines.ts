@@ -3,7 +3,15 @@
  * ../shared/kfp/golden. Their IR must match field for field except the executors' container
  * (a Node.js program here, a Python one there).
  */
-import { Dataset, If, Metrics, Model, functionComponent, param, pipeline } from '../../kernel-lib/src/dsl';
+import {
+  Dataset,
+  If,
+  Metrics,
+  Model,
+  functionComponent,
+  param,
+  pipeline,
+} from '../../kernel-lib/src/dsl';
 
 const add = functionComponent({
   name: 'add',
@@ -13,7 +21,10 @@ const add = functionComponent({
 });
 
 export const withRetry = pipeline(
-  { name: 'test-pipeline', params: { a: param.double({ default: 1 }), b: param.double({ default: 7 }) } },
+  {
+    name: 'test-pipeline',
+    params: { a: param.double({ default: 1 }), b: param.double({ default: 7 }) },
+  },
   ({ a, b }) => {
     add({ a, b }).setRetry({ numRetries: 3 });
   },
@@ -34,7 +45,10 @@ const printOp = functionComponent({
 });
 
 export const withCondition = pipeline(
-  { name: 'single-condition-pipeline', params: { text: param.string({ default: 'condition test' }) } },
+  {
+    name: 'single-condition-pipeline',
+    params: { text: param.string({ default: 'condition test' }) },
+  },
   ({ text }) => {
     const flip1 = flipCoin().setCachingOptions(false);
     printOp({ msg: flip1.outputs.Output });
@@ -55,7 +69,10 @@ const outputMetrics = functionComponent({
 });
 
 export const metricsPipeline = pipeline(
-  { name: 'output-metrics', description: 'Dummy component that outputs metrics with a random accuracy.' },
+  {
+    name: 'output-metrics',
+    description: 'Dummy component that outputs metrics with a random accuracy.',
+  },
   () => ({ metrics: outputMetrics().outputs.metrics }),
 );
 
@@ -80,7 +97,10 @@ const outputArtifact = functionComponent({
   outputs: { Output: Dataset },
   fn: async ({ number, message }, { Output }) => {
     const fs = require('node:fs') as typeof import('node:fs');
-    await fs.promises.writeFile(Output.path, Array.from({ length: number }, () => message).join('\n'));
+    await fs.promises.writeFile(
+      Output.path,
+      Array.from({ length: number }, () => message).join('\n'),
+    );
   },
 });
 

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { existsSync } from 'node:fs';
 import { isPipeline, type Pipeline } from '../dsl/pipeline';
-import { UsageError } from '../errors';
+import { PipelabError, UsageError } from '../errors';
 
 const TS = /\.(c|m)?tsx?$/;
 
@@ -46,6 +46,7 @@ export async function loadPipelineFromModule(file: string, exportName?: string):
   try {
     namespace = await importModule(resolved);
   } catch (cause) {
+    if (cause instanceof PipelabError) throw cause;
     throw new UsageError(`could not load '${file}': ${(cause as Error).message}`, { cause });
   }
   const found = collect(namespace);

@@ -49,7 +49,8 @@ async function compileCommand(args: string[]): Promise<void> {
       param: { type: 'string', multiple: true },
     },
   });
-  if (positionals.length !== 1) throw new UsageError(`compile takes one pipeline module.\n\n${USAGE}`);
+  if (positionals.length !== 1)
+    throw new UsageError(`compile takes one pipeline module.\n\n${USAGE}`);
   const pipeline = await loadPipelineFromModule(positionals[0] as string, values.pipeline);
   const defaults = Object.fromEntries((values.param ?? []).map(parseParam));
   const spec = compile(pipeline, {
@@ -59,12 +60,15 @@ async function compileCommand(args: string[]): Promise<void> {
   const output = values.output ?? `${spec.pipelineInfo.name}.yaml`;
   await writePipelinePackage(spec, output);
   const tasks = Object.keys(spec.deploymentSpec?.executors ?? {}).length;
-  process.stdout.write(`wrote ${output} (pipeline '${spec.pipelineInfo.name}', ${tasks} executor${tasks === 1 ? '' : 's'})\n`);
+  process.stdout.write(
+    `wrote ${output} (pipeline '${spec.pipelineInfo.name}', ${tasks} executor${tasks === 1 ? '' : 's'})\n`,
+  );
 }
 
 async function inspectCommand(args: string[]): Promise<void> {
   const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
-  if (positionals.length !== 1) throw new UsageError(`inspect takes one compiled pipeline file.\n\n${USAGE}`);
+  if (positionals.length !== 1)
+    throw new UsageError(`inspect takes one compiled pipeline file.\n\n${USAGE}`);
   const file = positionals[0] as string;
   const spec = await loadPipelinePackage(file);
   const params = Object.entries(spec.root.inputDefinitions?.parameters ?? {});
@@ -73,7 +77,8 @@ async function inspectCommand(args: string[]): Promise<void> {
     `tasks: ${Object.keys(spec.root.dag.tasks).join(', ')}`,
     `parameters:`,
     ...params.map(
-      ([k, p]) => `  ${k}: ${p.parameterType}${p.defaultValue !== undefined ? ` = ${JSON.stringify(p.defaultValue)}` : ''}`,
+      ([k, p]) =>
+        `  ${k}: ${p.parameterType}${p.defaultValue !== undefined ? ` = ${JSON.stringify(p.defaultValue)}` : ''}`,
     ),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
@@ -107,7 +112,11 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`pipelab: ${err.message}\n`);
       return err instanceof UsageError ? 2 : 1;
     }
-    if (err instanceof Error && 'code' in err && String((err as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS')) {
+    if (
+      err instanceof Error &&
+      'code' in err &&
+      String((err as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS')
+    ) {
       process.stderr.write(`pipelab: ${err.message}\n\n${USAGE}`);
       return 2;
     }
@@ -115,13 +124,15 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-if (require.main === module) {
+if (typeof require !== 'undefined' && require.main === module) {
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;
     },
     (err: unknown) => {
-      process.stderr.write(`pipelab: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.stderr.write(
+        `pipelab: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+      );
       process.exitCode = 70;
     },
   );

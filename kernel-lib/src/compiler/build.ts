@@ -6,7 +6,7 @@
  */
 import { isChannel, type Channel } from '../dsl/channel';
 import type { ComponentDefinition } from '../dsl/component';
-import { sanitizeName, uniqueName, type Group } from '../dsl/context';
+import { NameRegistry, sanitizeName, type Group } from '../dsl/context';
 import { renderPart } from '../dsl/placeholders';
 import { tracePipeline, type Pipeline, type PipelineGraph } from '../dsl/pipeline';
 import type { PipelineTask } from '../dsl/task';
@@ -69,6 +69,8 @@ class SpecBuilder {
   private readonly dependencies = new Map<Node, Set<Node>>();
   private readonly components: Record<string, ComponentSpecIR> = {};
   private readonly executors: Record<string, ExecutorSpec> = {};
+  private readonly componentNames = new NameRegistry();
+  private readonly executorLabels = new NameRegistry();
 
   constructor(private readonly graph: PipelineGraph) {
     this.pipeline = graph.build.pipelineName;
@@ -104,8 +106,19 @@ class SpecBuilder {
     for (const group of this.allGroups()) {
       for (const ch of conditionChannels(group.conditions)) {
         if (ch.build !== this.graph.build || (ch.task && !own.has(ch.task))) {
-          this.fail(`condition ${describeGroup(group)} tests '${ch.fullName}', which is not part of pipeline '${this.pipeline}'.`);
+          this.fail(
+            `condition ${describeGroup(group)} tests '${ch.fullName}', which is not part of pipeline '${this.pipeline}'.`,
+          );
         }
+      }
+    }
+    const groupNames = new Set([...this.allGroups()].map((g) => g.name));
+    for (const task of this.tasks) {
+      if (groupNames.has(task.name)) {
+        this.fail(
+          `task '${task.name}' has the name of a condition group; give the task another name with { name: ... }.`,
+          { task: task.name },
+        );
       }
     }
     this.checkAcyclic();
@@ -122,7 +135,8 @@ class SpecBuilder {
       }
     };
     for (const task of this.tasks) {
-      for (const { node, via } of this.upstreamOf(task)) check(node, task, `task '${task.name}' (${via})`);
+      for (const { node, via } of this.upstreamOf(task))
+        check(node, task, `task '${task.name}' (${via})`);
     }
     for (const group of this.allGroups()) {
       for (const ch of conditionChannels(group.conditions)) {
@@ -130,7 +144,11 @@ class SpecBuilder {
       }
     }
     for (const [key, ch] of Object.entries(this.graph.outputs)) {
-      if (!ch.task) this.fail(`pipeline output '${key}' is a pipeline parameter; outputs must be task outputs.`, { parameter: key });
+      if (!ch.task)
+        this.fail(
+          `pipeline output '${key}' is a pipeline parameter; outputs must be task outputs.`,
+          { parameter: key },
+        );
       if (ch.task.group !== this.graph.build.root) {
         this.fail(
           `pipeline output '${key}' comes from task '${ch.task.name}', which is inside a condition; ` +
@@ -151,9 +169,12 @@ class SpecBuilder {
         const s = state.get(node);
         if (s === 'visiting') {
           const cycle = [...stack.slice(stack.indexOf(node)), node].map((t) => t.name);
-          this.fail(`tasks form a cycle: ${cycle.join(' → ')}; remove one of these after()/input dependencies.`, {
-            task: node.name,
-          });
+          this.fail(
+            `tasks form a cycle: ${cycle.join(' → ')}; remove one of these after()/input dependencies.`,
+            {
+              task: node.name,
+            },
+          );
         }
         if (s === undefined) visit(node);
       }
@@ -234,9 +255,16 @@ class SpecBuilder {
     const params = this.graph.pipeline.params;
     for (const [key, value] of Object.entries(overrides)) {
       const spec = params[key];
-      if (!spec) this.fail(`parameter default given for '${key}', which is not a parameter of pipeline '${this.pipeline}'.`, { parameter: key });
+      if (!spec)
+        this.fail(
+          `parameter default given for '${key}', which is not a parameter of pipeline '${this.pipeline}'.`,
+          { parameter: key },
+        );
       if (!matchesType(spec.type, value)) {
-        this.fail(`parameter default for '${key}' must be ${describeType(spec.type)}; got ${JSON.stringify(value)}.`, { parameter: key });
+        this.fail(
+          `parameter default for '${key}' must be ${describeType(spec.type)}; got ${JSON.stringify(value)}.`,
+          { parameter: key },
+        );
       }
     }
     const entries = Object.entries(params);
@@ -262,21 +290,33 @@ class SpecBuilder {
     for (const [key, ch] of entries) {
       const producer = (ch.task as Task).name;
       if (ch.kind === 'parameter') {
-        (dag.parameters ??= {})[key] = { valueFromParameter: { outputParameterKey: ch.name, producerSubtask: producer } };
+        (dag.parameters ??= {})[key] = {
+          valueFromParameter: { outputParameterKey: ch.name, producerSubtask: producer },
+        };
         (defs.parameters ??= {})[key] = { parameterType: ch.type };
       } else {
-        (dag.artifacts ??= {})[key] = { artifactSelectors: [{ outputArtifactKey: ch.name, producerSubtask: producer }] };
-        (defs.artifacts ??= {})[key] = { artifactType: { schemaTitle: ch.schemaTitle, schemaVersion: ch.schemaVersion } };
+        (dag.artifacts ??= {})[key] = {
+          artifactSelectors: [{ outputArtifactKey: ch.name, producerSubtask: producer }],
+        };
+        (defs.artifacts ??= {})[key] = {
+          artifactType: { schemaTitle: ch.schemaTitle, schemaVersion: ch.schemaVersion },
+        };
       }
     }
     return [dag, defs];
   }
 
-  private emitGroup(group: Group, spec: ComponentSpecIR & { dag: { tasks: Record<string, TaskSpec> } }): void {
+  private emitGroup(
+    group: Group,
+    spec: ComponentSpecIR & { dag: { tasks: Record<string, TaskSpec> } },
+  ): void {
     const children: Node[] = [...group.groups, ...group.tasks];
     const siblings = new Set(children.map((c) => c.name));
     const isRoot = group === this.graph.build.root;
-    const childSpecs = new Map<Group, ComponentSpecIR & { dag: { tasks: Record<string, TaskSpec> } }>();
+    const childSpecs = new Map<
+      Group,
+      ComponentSpecIR & { dag: { tasks: Record<string, TaskSpec> } }
+    >();
     for (const child of children) {
       let taskSpec: TaskSpec;
       let componentSpec: ComponentSpecIR;
@@ -292,7 +332,7 @@ class SpecBuilder {
       }
       const deps = this.dependencies.get(child);
       if (deps?.size) taskSpec.dependentTasks = [...deps].map((d) => d.name).sort();
-      const componentName = uniqueName(`comp-${sanitizeName(child.name)}`, { has: (n) => n in this.components });
+      const componentName = this.componentNames.claim(`comp-${sanitizeName(child.name)}`);
       taskSpec.componentRef = { name: componentName };
       this.components[componentName] = componentSpec;
       spec.dag.tasks[child.name] = taskSpec;
@@ -304,7 +344,8 @@ class SpecBuilder {
     if (!channels.length) return {};
     const inputs: InputsSpec = {};
     for (const ch of channels) {
-      if (ch.kind === 'parameter') (inputs.parameters ??= {})[ch.channelInputName] = { parameterType: ch.type };
+      if (ch.kind === 'parameter')
+        (inputs.parameters ??= {})[ch.channelInputName] = { parameterType: ch.type };
       else {
         (inputs.artifacts ??= {})[ch.channelInputName] = {
           artifactType: { schemaTitle: ch.schemaTitle, schemaVersion: ch.schemaVersion },
@@ -314,22 +355,41 @@ class SpecBuilder {
     return { inputDefinitions: inputs };
   }
 
-  private groupTaskSpec(group: Group, channels: Channel[], siblings: Set<string>, parentIsRoot: boolean): TaskSpec {
-    const spec: TaskSpec = { taskInfo: { name: group.displayName ?? group.name }, componentRef: { name: '' } };
+  private groupTaskSpec(
+    group: Group,
+    channels: Channel[],
+    siblings: Set<string>,
+    parentIsRoot: boolean,
+  ): TaskSpec {
+    const spec: TaskSpec = {
+      taskInfo: { name: group.displayName ?? group.name },
+      componentRef: { name: '' },
+    };
     for (const ch of channels) {
       const fromSibling = ch.task !== undefined && siblings.has(ch.task.name);
       const outside = parentIsRoot ? ch.fullName : ch.channelInputName;
       if (ch.kind === 'artifact') {
         ((spec.inputs ??= {}).artifacts ??= {})[ch.channelInputName] = fromSibling
-          ? { taskOutputArtifact: { producerTask: (ch.task as Task).name, outputArtifactKey: ch.name } }
+          ? {
+              taskOutputArtifact: {
+                producerTask: (ch.task as Task).name,
+                outputArtifactKey: ch.name,
+              },
+            }
           : { componentInputArtifact: outside };
       } else {
         ((spec.inputs ??= {}).parameters ??= {})[ch.channelInputName] = fromSibling
-          ? { taskOutputParameter: { producerTask: (ch.task as Task).name, outputParameterKey: ch.name } }
+          ? {
+              taskOutputParameter: {
+                producerTask: (ch.task as Task).name,
+                outputParameterKey: ch.name,
+              },
+            }
           : { componentInputParameter: outside };
       }
     }
-    if (group.type === 'condition') spec.triggerPolicy = { condition: conditionToCel(group.conditions, this.pipeline) };
+    if (group.type === 'condition')
+      spec.triggerPolicy = { condition: conditionToCel(group.conditions, this.pipeline) };
     return spec;
   }
 
@@ -348,11 +408,19 @@ class SpecBuilder {
       const fromSibling = arg.task !== undefined && siblings.has(arg.task.name);
       if (arg.kind === 'artifact') {
         (inputs.artifacts ??= {})[key] = fromSibling
-          ? { taskOutputArtifact: { producerTask: (arg.task as Task).name, outputArtifactKey: arg.name } }
+          ? {
+              taskOutputArtifact: {
+                producerTask: (arg.task as Task).name,
+                outputArtifactKey: arg.name,
+              },
+            }
           : { componentInputArtifact: arg.channelInputName };
       } else if (fromSibling) {
         (inputs.parameters ??= {})[key] = {
-          taskOutputParameter: { producerTask: (arg.task as Task).name, outputParameterKey: arg.name },
+          taskOutputParameter: {
+            producerTask: (arg.task as Task).name,
+            outputParameterKey: arg.name,
+          },
         };
       } else {
         (inputs.parameters ??= {})[key] = {
@@ -367,7 +435,7 @@ class SpecBuilder {
   private taskComponentSpec(task: Task): ComponentSpecIR {
     const def = task.component;
     const spec: ComponentSpecIR = { ...ioDefinitions(def) };
-    const label = uniqueName(`exec-${sanitizeName(def.componentName)}`, { has: (n) => n in this.executors });
+    const label = this.executorLabels.claim(`exec-${sanitizeName(def.componentName)}`);
     spec.executorLabel = label;
     this.executors[label] = { container: this.container(task) };
     return spec;
@@ -395,7 +463,9 @@ class SpecBuilder {
   }
 }
 
-function ioDefinitions(def: ComponentDefinition): Pick<ComponentSpecIR, 'inputDefinitions' | 'outputDefinitions'> {
+function ioDefinitions(
+  def: ComponentDefinition,
+): Pick<ComponentSpecIR, 'inputDefinitions' | 'outputDefinitions'> {
   const result: Pick<ComponentSpecIR, 'inputDefinitions' | 'outputDefinitions'> = {};
   const artifact = (spec: IOSpec & { kind: 'artifact' }) => ({
     artifactType: { schemaTitle: spec.schemaTitle, schemaVersion: spec.schemaVersion },

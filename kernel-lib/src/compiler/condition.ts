@@ -21,8 +21,11 @@ function operandType(operand: Operand, pipeline: string): ParameterType {
   }
   if (typeof operand === 'string') return 'STRING';
   if (typeof operand === 'boolean') return 'BOOLEAN';
-  if (typeof operand === 'number') return Number.isInteger(operand) ? 'NUMBER_INTEGER' : 'NUMBER_DOUBLE';
-  throw new PipelineDefinitionError(`a condition cannot compare with ${JSON.stringify(operand)}.`, { pipeline });
+  if (typeof operand === 'number')
+    return Number.isInteger(operand) ? 'NUMBER_INTEGER' : 'NUMBER_DOUBLE';
+  throw new PipelineDefinitionError(`a condition cannot compare with ${JSON.stringify(operand)}.`, {
+    pipeline,
+  });
 }
 
 function canonicalType(types: Set<ParameterType>): ParameterType {

@@ -16,7 +16,9 @@ export function executorHarness(): string {
   return harness;
 }
 
-export function functionContainer(impl: Extract<Implementation, { kind: 'function' }>): ContainerSpecIR {
+export function functionContainer(
+  impl: Extract<Implementation, { kind: 'function' }>,
+): ContainerSpecIR {
   const program =
     `${executorHarness()}\n;pipelabExecute(${impl.source}, ${JSON.stringify({ returnsSingle: impl.returnsSingle })}, ` +
     `process.argv.slice(1));\n`;

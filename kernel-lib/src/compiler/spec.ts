@@ -57,7 +57,10 @@ export interface RetryPolicyIR {
 export interface TaskSpec {
   taskInfo: { name: string };
   componentRef: { name: string };
-  inputs?: { parameters?: Record<string, TaskInputParameterSpec>; artifacts?: Record<string, TaskInputArtifactSpec> };
+  inputs?: {
+    parameters?: Record<string, TaskInputParameterSpec>;
+    artifacts?: Record<string, TaskInputArtifactSpec>;
+  };
   dependentTasks?: string[];
   cachingOptions?: { enableCache?: boolean; cacheKey?: string };
   triggerPolicy?: { condition?: string; strategy?: string };
@@ -75,7 +78,10 @@ export interface DagOutputsSpec {
       valueFromOneof?: unknown;
     }
   >;
-  artifacts?: Record<string, { artifactSelectors: { producerSubtask: string; outputArtifactKey: string }[] }>;
+  artifacts?: Record<
+    string,
+    { artifactSelectors: { producerSubtask: string; outputArtifactKey: string }[] }
+  >;
 }
 
 export interface DagSpec {

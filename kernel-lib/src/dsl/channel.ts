@@ -58,7 +58,9 @@ abstract class ChannelBase {
   }
 
   toString(): string {
-    const where = this.task ? `output '${this.name}' of task '${this.task.name}'` : `pipeline parameter '${this.name}'`;
+    const where = this.task
+      ? `output '${this.name}' of task '${this.task.name}'`
+      : `pipeline parameter '${this.name}'`;
     throw new PipelineDefinitionError(
       `${where} was used as text while the pipeline is being defined. Its value only exists when ` +
         `the pipeline runs: pass it as a component input instead.`,
@@ -74,7 +76,12 @@ export class ParamChannel<T extends ParameterType = ParameterType> extends Chann
   readonly kind = 'parameter' as const;
   readonly type: T;
 
-  constructor(name: string, type: T, task: PipelineTask<unknown> | undefined, build: PipelineBuild) {
+  constructor(
+    name: string,
+    type: T,
+    task: PipelineTask<unknown> | undefined,
+    build: PipelineBuild,
+  ) {
     super(name, task, build);
     this.type = type;
   }
@@ -89,7 +96,12 @@ export class ParamChannel<T extends ParameterType = ParameterType> extends Chann
     }
     return Object.freeze({
       [CONDITION]: true as const,
-      operation: Object.freeze({ left: this, operator, right: other as ParamChannel | JsonValue, negate: false }),
+      operation: Object.freeze({
+        left: this,
+        operator,
+        right: other as ParamChannel | JsonValue,
+        negate: false,
+      }),
     });
   }
 
@@ -119,7 +131,13 @@ export class ArtifactChannel<S extends string = string> extends ChannelBase {
   readonly schemaTitle: S;
   readonly schemaVersion: string;
 
-  constructor(name: string, schemaTitle: S, schemaVersion: string, task: PipelineTask<unknown>, build: PipelineBuild) {
+  constructor(
+    name: string,
+    schemaTitle: S,
+    schemaVersion: string,
+    task: PipelineTask<unknown>,
+    build: PipelineBuild,
+  ) {
     super(name, task, build);
     this.schemaTitle = schemaTitle;
     this.schemaVersion = schemaVersion;

@@ -30,21 +30,27 @@ export type IOSpecs = Record<string, IOSpec>;
 
 // ---- Types of what a caller passes and gets back ------------------------------------------
 
-type Widen<T extends ParameterType> = T extends 'NUMBER_DOUBLE' ? 'NUMBER_DOUBLE' | 'NUMBER_INTEGER' : T;
+type Widen<T extends ParameterType> = T extends 'NUMBER_DOUBLE'
+  ? 'NUMBER_DOUBLE' | 'NUMBER_INTEGER'
+  : T;
 
 /** What may be passed for one input: a constant or a channel of a compatible type. */
 export type ArgFor<S> =
   S extends ParamSpec<infer T, boolean>
     ? ParameterValue<T> | ParamChannel<Widen<T>>
     : S extends ArtifactSpec<infer A, boolean>
-      ? ArtifactChannel<string extends A ? string : A extends 'system.Artifact' ? string : A | 'system.Artifact'>
+      ? ArtifactChannel<
+          string extends A ? string : A extends 'system.Artifact' ? string : A | 'system.Artifact'
+        >
       : never;
 
 type RequiredKeys<I> = { [K in keyof I]: I[K] extends { optional: false } ? K : never }[keyof I];
 type OptionalKeys<I> = Exclude<keyof I, RequiredKeys<I>>;
 
 /** The arguments of a component call: required inputs must be given. */
-export type TaskArgs<I> = { [K in RequiredKeys<I>]: ArgFor<I[K]> } & { [K in OptionalKeys<I>]?: ArgFor<I[K]> };
+export type TaskArgs<I> = { [K in RequiredKeys<I>]: ArgFor<I[K]> } & {
+  [K in OptionalKeys<I>]?: ArgFor<I[K]>;
+};
 
 /** A task's outputs as typed channels. */
 export type OutputChannels<O> = {
@@ -60,9 +66,10 @@ export interface TaskOptions {
   name?: string;
 }
 
-type CallArgs<I> = RequiredKeys<I> extends never
-  ? [args?: TaskArgs<I>, options?: TaskOptions]
-  : [args: TaskArgs<I>, options?: TaskOptions];
+type CallArgs<I> =
+  RequiredKeys<I> extends never
+    ? [args?: TaskArgs<I>, options?: TaskOptions]
+    : [args: TaskArgs<I>, options?: TaskOptions];
 
 export type Implementation =
   | {
@@ -91,7 +98,10 @@ export interface ComponentDefinition<I extends IOSpecs = IOSpecs, O extends IOSp
 }
 
 /** A component: call it inside a pipeline function to add a task. */
-export interface Component<I extends IOSpecs = IOSpecs, O extends IOSpecs = IOSpecs> extends ComponentDefinition<I, O> {
+export interface Component<
+  I extends IOSpecs = IOSpecs,
+  O extends IOSpecs = IOSpecs,
+> extends ComponentDefinition<I, O> {
   (...args: CallArgs<I>): PipelineTask<OutputChannels<O>>;
 }
 
@@ -124,17 +134,30 @@ export interface ContainerIO<I, O> {
 
 function artifactPlaceholders(name: string, side: 'input' | 'output'): ArtifactPlaceholders {
   const make = side === 'input' ? placeholders.inputArtifact : placeholders.outputArtifact;
-  return Object.freeze({ path: make(name, 'path'), uri: make(name, 'uri'), metadata: make(name, 'metadata') });
+  return Object.freeze({
+    path: make(name, 'path'),
+    uri: make(name, 'uri'),
+    metadata: make(name, 'metadata'),
+  });
 }
 
-function containerIO<I extends IOSpecs, O extends IOSpecs>(inputs: I, outputs: O): ContainerIO<I, O> {
+function containerIO<I extends IOSpecs, O extends IOSpecs>(
+  inputs: I,
+  outputs: O,
+): ContainerIO<I, O> {
   const ins: Record<string, unknown> = {};
   for (const [name, spec] of Object.entries(inputs)) {
-    ins[name] = spec.kind === 'parameter' ? placeholders.inputValue(name) : artifactPlaceholders(name, 'input');
+    ins[name] =
+      spec.kind === 'parameter'
+        ? placeholders.inputValue(name)
+        : artifactPlaceholders(name, 'input');
   }
   const outs: Record<string, unknown> = {};
   for (const [name, spec] of Object.entries(outputs)) {
-    outs[name] = spec.kind === 'parameter' ? placeholders.outputParameterFile(name) : artifactPlaceholders(name, 'output');
+    outs[name] =
+      spec.kind === 'parameter'
+        ? placeholders.outputParameterFile(name)
+        : artifactPlaceholders(name, 'output');
   }
   return { inputs: ins as InputPlaceholders<I>, outputs: outs as OutputPlaceholders<O> };
 }
@@ -166,8 +189,11 @@ function validateSignature(name: string, inputs: IOSpecs, outputs: IOSpecs): voi
   }
 }
 
-function makeComponent<I extends IOSpecs, O extends IOSpecs>(def: ComponentDefinition<I, IOSpecs>): Component<I, O> {
-  const call = (args?: Record<string, unknown>, options?: TaskOptions) => createTask(def, args ?? {}, options ?? {});
+function makeComponent<I extends IOSpecs, O extends IOSpecs>(
+  def: ComponentDefinition<I, IOSpecs>,
+): Component<I, O> {
+  const call = (args?: Record<string, unknown>, options?: TaskOptions) =>
+    createTask(def, args ?? {}, options ?? {});
   const component = Object.assign(call, def, { [COMPONENT]: true });
   Object.defineProperty(component, 'name', { value: def.componentName });
   return Object.freeze(component) as unknown as Component<I, O>;
@@ -190,14 +216,17 @@ export interface ContainerComponentOptions<I extends IOSpecs, O extends IOSpecs>
 }
 
 /** A component that runs a container image (KFP's `@dsl.container_component`). */
-export function containerComponent<I extends IOSpecs = Record<never, never>, O extends IOSpecs = Record<never, never>>(
-  options: ContainerComponentOptions<I, O>,
-): Component<I, O> {
+export function containerComponent<
+  I extends IOSpecs = Record<never, never>,
+  O extends IOSpecs = Record<never, never>,
+>(options: ContainerComponentOptions<I, O>): Component<I, O> {
   const inputs = (options.inputs ?? {}) as I;
   const outputs = (options.outputs ?? {}) as O;
   validateSignature(options.name, inputs, outputs);
   if (typeof options.image !== 'string' || options.image.trim() === '') {
-    throw new PipelineDefinitionError(`component '${options.name}' needs an image.`, { component: options.name });
+    throw new PipelineDefinitionError(`component '${options.name}' needs an image.`, {
+      component: options.name,
+    });
   }
   const io = containerIO(inputs, outputs);
   const resolve = (v: ContainerComponentOptions<I, O>['command']) =>
@@ -220,7 +249,12 @@ export function containerComponent<I extends IOSpecs = Record<never, never>, O e
     description: options.description,
     inputs: Object.freeze({ ...inputs }),
     outputs: Object.freeze({ ...outputs }),
-    implementation: Object.freeze({ kind: 'container' as const, image: options.image, command, args }),
+    implementation: Object.freeze({
+      kind: 'container' as const,
+      image: options.image,
+      command,
+      args,
+    }),
   });
 }
 
@@ -259,7 +293,11 @@ export type FunctionResult<O> = [ParamKeys<O>] extends [never]
 
 type Awaitable<T> = T | Promise<T>;
 
-export interface FunctionComponentOptions<I extends IOSpecs, O extends IOSpecs, R extends ParamSpec | undefined> {
+export interface FunctionComponentOptions<
+  I extends IOSpecs,
+  O extends IOSpecs,
+  R extends ParamSpec | undefined,
+> {
   /** @default the function's name, in kebab case */
   name?: string;
   description?: string;
@@ -293,7 +331,9 @@ export function functionComponent<
   I extends IOSpecs = Record<never, never>,
   O extends IOSpecs = Record<never, never>,
   R extends ParamSpec | undefined = undefined,
->(options: FunctionComponentOptions<I, O, R>): Component<I, R extends ParamSpec ? O & { Output: R } : O> {
+>(
+  options: FunctionComponentOptions<I, O, R>,
+): Component<I, R extends ParamSpec ? O & { Output: R } : O> {
   if (typeof options.fn !== 'function') {
     throw new PipelineDefinitionError(`functionComponent needs fn: the function to run.`, {
       component: options.name,
@@ -331,7 +371,11 @@ export function functionComponent<
 
 // ---- Calls ------------------------------------------------------------------------------------
 
-function createTask(def: ComponentDefinition, args: Record<string, unknown>, options: TaskOptions): PipelineTask<unknown> {
+function createTask(
+  def: ComponentDefinition,
+  args: Record<string, unknown>,
+  options: TaskOptions,
+): PipelineTask<unknown> {
   const build = activeBuild();
   if (!build) {
     throw new PipelineDefinitionError(
@@ -360,7 +404,12 @@ function createTask(def: ComponentDefinition, args: Record<string, unknown>, opt
   } else {
     taskName = build.claimTaskName(sanitizeName(def.componentName), false);
   }
-  const ctx = (parameter: string) => ({ pipeline, task: taskName, component: def.componentName, parameter });
+  const ctx = (parameter: string) => ({
+    pipeline,
+    task: taskName,
+    component: def.componentName,
+    parameter,
+  });
   const who = `task '${taskName}' (component '${def.componentName}')`;
 
   for (const key of Object.keys(args)) {
@@ -377,7 +426,10 @@ function createTask(def: ComponentDefinition, args: Record<string, unknown>, opt
     const value = args[key];
     if (value === undefined) {
       if (!spec.optional) {
-        throw new PipelineDefinitionError(`${who} is missing its required input '${key}'.`, ctx(key));
+        throw new PipelineDefinitionError(
+          `${who} is missing its required input '${key}'.`,
+          ctx(key),
+        );
       }
       continue;
     }
@@ -426,7 +478,10 @@ function createTask(def: ComponentDefinition, args: Record<string, unknown>, opt
         ctx(key),
       );
     }
-    if (!matchesType(spec.type, value) && !(spec.type === 'NUMBER_DOUBLE' && matchesType('NUMBER_INTEGER', value))) {
+    if (
+      !matchesType(spec.type, value) &&
+      !(spec.type === 'NUMBER_DOUBLE' && matchesType('NUMBER_INTEGER', value))
+    ) {
       throw new PipelineDefinitionError(
         `${who}: input '${key}' must be ${describeType(spec.type)}; got ${JSON.stringify(value) ?? String(value)}.`,
         ctx(key),
@@ -435,7 +490,13 @@ function createTask(def: ComponentDefinition, args: Record<string, unknown>, opt
     accepted[key] = value as JsonValue;
   }
 
-  const task = new PipelineTask<unknown>({ name: taskName, component: def, args: accepted, build, group: build.current });
+  const task = new PipelineTask<unknown>({
+    name: taskName,
+    component: def,
+    args: accepted,
+    build,
+    group: build.current,
+  });
   build.tasks.set(taskName, task);
   build.current.tasks.push(task);
   return task;

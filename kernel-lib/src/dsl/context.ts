@@ -29,7 +29,7 @@ export class PipelineBuild {
   readonly pipelineName: string;
   readonly root: Group;
   readonly tasks = new Map<string, PipelineTask<unknown>>();
-  private readonly explicitNames = new Set<string>();
+  private readonly taskNames = new NameRegistry();
   private groupCounter = 0;
   private readonly stack: Group[];
 
@@ -45,17 +45,14 @@ export class PipelineBuild {
 
   /** A unique task name: the requested name, or the component's name with `-2`, `-3`... */
   claimTaskName(base: string, explicit: boolean): string {
-    if (explicit) {
-      if (this.tasks.has(base)) {
-        throw new PipelineDefinitionError(
-          `two tasks are named '${base}' in pipeline '${this.pipelineName}'; task names must be unique.`,
-          { pipeline: this.pipelineName, task: base },
-        );
-      }
-      this.explicitNames.add(base);
-      return base;
+    if (!explicit) return this.taskNames.claim(base);
+    if (!this.taskNames.take(base)) {
+      throw new PipelineDefinitionError(
+        `two tasks are named '${base}' in pipeline '${this.pipelineName}'; task names must be unique.`,
+        { pipeline: this.pipelineName, task: base },
+      );
     }
-    return uniqueName(base, this.tasks);
+    return base;
   }
 
   nextGroupId(): number {
@@ -97,12 +94,35 @@ export function newGroup(
   return { type, name, displayName, parent, groups: [], tasks: [], conditions };
 }
 
-/** `base`, or `base-2`, `base-3`... whichever is free in `taken` (KFP's naming). */
-export function uniqueName(base: string, taken: { has(name: string): boolean }): string {
-  if (!taken.has(base)) return base;
-  for (let i = 2; ; i++) {
-    const candidate = `${base}-${i}`;
-    if (!taken.has(candidate)) return candidate;
+/**
+ * Hands out unique names the way KFP does: `base`, then `base-2`, `base-3`... It remembers the
+ * next suffix of each base so that a thousand tasks of one component stay linear.
+ */
+export class NameRegistry {
+  private readonly taken = new Set<string>();
+  private readonly nextSuffix = new Map<string, number>();
+
+  has(name: string): boolean {
+    return this.taken.has(name);
+  }
+
+  /** Takes `name` exactly; false when it is already taken. */
+  take(name: string): boolean {
+    if (this.taken.has(name)) return false;
+    this.taken.add(name);
+    return true;
+  }
+
+  /** Takes `base`, or the first free `base-N`. */
+  claim(base: string): string {
+    if (this.take(base)) return base;
+    for (let i = this.nextSuffix.get(base) ?? 2; ; i++) {
+      const candidate = `${base}-${i}`;
+      if (this.take(candidate)) {
+        this.nextSuffix.set(base, i + 1);
+        return candidate;
+      }
+    }
   }
 }
 

@@ -32,7 +32,15 @@ export {
   type TaskOptions,
   type OutputChannels,
 } from './component';
-export { pipeline, If, isPipeline, type Pipeline, type PipelineOptions, type PipelineParams, type IfChain } from './pipeline';
+export {
+  pipeline,
+  If,
+  isPipeline,
+  type Pipeline,
+  type PipelineOptions,
+  type PipelineParams,
+  type IfChain,
+} from './pipeline';
 export { PipelineTask, type RetryOptions } from './task';
 export { ParamChannel, ArtifactChannel, type Channel, type Condition } from './channel';
 export {

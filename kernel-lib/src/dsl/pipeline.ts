@@ -23,7 +23,9 @@ export type ParamSpecs = Record<string, ParamSpec>;
 
 /** Pipeline parameters as the pipeline function sees them: channels of their type. */
 export type PipelineParams<P> = {
-  readonly [K in keyof P]: P[K] extends ParamSpec<infer T extends ParameterType, boolean> ? ParamChannel<T> : never;
+  readonly [K in keyof P]: P[K] extends ParamSpec<infer T extends ParameterType, boolean>
+    ? ParamChannel<T>
+    : never;
 };
 
 /** What a pipeline function returns: nothing, one output (named `Output`), or named outputs. */
@@ -40,7 +42,10 @@ export interface PipelineOptions<P extends ParamSpecs> {
 }
 
 /** A defined pipeline: compile it, or inspect its parameters. */
-export interface Pipeline<P extends ParamSpecs = ParamSpecs, R extends PipelineOutputs = PipelineOutputs> {
+export interface Pipeline<
+  P extends ParamSpecs = ParamSpecs,
+  R extends PipelineOutputs = PipelineOutputs,
+> {
   readonly [PIPELINE]: true;
   readonly name: string;
   readonly description: string | undefined;
@@ -71,10 +76,10 @@ export function isPipeline(value: unknown): value is Pipeline {
  *   ({ text }) => { echo({ message: text }); });
  * ```
  */
-export function pipeline<P extends ParamSpecs = Record<never, never>, R extends PipelineOutputs = void>(
-  options: PipelineOptions<P>,
-  fn: (params: PipelineParams<P>) => R,
-): Pipeline<P, R> {
+export function pipeline<
+  P extends ParamSpecs = Record<never, never>,
+  R extends PipelineOutputs = void,
+>(options: PipelineOptions<P>, fn: (params: PipelineParams<P>) => R): Pipeline<P, R> {
   const name = options.name;
   if (typeof name !== 'string' || !PIPELINE_NAME.test(name)) {
     throw new PipelineDefinitionError(
@@ -84,7 +89,9 @@ export function pipeline<P extends ParamSpecs = Record<never, never>, R extends 
     );
   }
   if (typeof fn !== 'function') {
-    throw new PipelineDefinitionError(`pipeline '${name}' needs a function that wires its tasks.`, { pipeline: name });
+    throw new PipelineDefinitionError(`pipeline '${name}' needs a function that wires its tasks.`, {
+      pipeline: name,
+    });
   }
   const params = (options.params ?? {}) as P;
   for (const [key, spec] of Object.entries(params)) {
@@ -165,7 +172,11 @@ function requireBuild(what: string): PipelineBuild {
   return build;
 }
 
-function requireCondition(build: PipelineBuild, what: string, condition: unknown): ConditionOperation {
+function requireCondition(
+  build: PipelineBuild,
+  what: string,
+  condition: unknown,
+): ConditionOperation {
   if (!isCondition(condition)) {
     throw new PipelineDefinitionError(
       `${what} needs a comparison of a pipeline parameter or task output, such as ` +
@@ -186,11 +197,17 @@ function requireCondition(build: PipelineBuild, what: string, condition: unknown
  * Runs `body`'s tasks only when `condition` holds at run time (KFP's `dsl.If`). Chain `.Elif()`
  * and `.Else()` for the other branches.
  */
-export function If(condition: Condition, body: () => void, options: ConditionOptions = {}): IfChain {
+export function If(
+  condition: Condition,
+  body: () => void,
+  options: ConditionOptions = {},
+): IfChain {
   const build = requireBuild('If');
   const op = requireCondition(build, 'If', condition);
   const parent = build.current;
-  const first = newGroup('condition', `condition-${build.nextGroupId()}`, options.name, undefined, [op]);
+  const first = newGroup('condition', `condition-${build.nextGroupId()}`, options.name, undefined, [
+    op,
+  ]);
   build.withGroup(first, body);
 
   let last: Group = first;
@@ -198,8 +215,16 @@ export function If(condition: Condition, body: () => void, options: ConditionOpt
   let wrapper: Group | undefined;
   let closed = false;
 
-  const branch = (what: string, conditions: ConditionOperation[], branchBody: () => void, name?: string) => {
-    if (closed) throw new PipelineDefinitionError(`${what} cannot follow Else.`, { pipeline: build.pipelineName });
+  const branch = (
+    what: string,
+    conditions: ConditionOperation[],
+    branchBody: () => void,
+    name?: string,
+  ) => {
+    if (closed)
+      throw new PipelineDefinitionError(`${what} cannot follow Else.`, {
+        pipeline: build.pipelineName,
+      });
     if (build.current !== parent) {
       throw new PipelineDefinitionError(`${what} must be called in the same scope as its If.`, {
         pipeline: build.pipelineName,
@@ -207,9 +232,12 @@ export function If(condition: Condition, body: () => void, options: ConditionOpt
     }
     const container = wrapper ?? parent;
     if (container.groups[container.groups.length - 1] !== last) {
-      throw new PipelineDefinitionError(`${what} must directly follow its If or Elif, with no other group in between.`, {
-        pipeline: build.pipelineName,
-      });
+      throw new PipelineDefinitionError(
+        `${what} must directly follow its If or Elif, with no other group in between.`,
+        {
+          pipeline: build.pipelineName,
+        },
+      );
     }
     if (!wrapper) {
       // KFP wraps the branches in a condition-branches group when the first Elif/Else appears, and
@@ -222,7 +250,13 @@ export function If(condition: Condition, body: () => void, options: ConditionOpt
       wrapper.groups.push(first);
       first.parent = wrapper;
     }
-    const group = newGroup('condition', `condition-${build.nextGroupId()}`, name, undefined, conditions);
+    const group = newGroup(
+      'condition',
+      `condition-${build.nextGroupId()}`,
+      name,
+      undefined,
+      conditions,
+    );
     const w = wrapper;
     build.enter(w, () => build.withGroup(group, branchBody));
     last = group;

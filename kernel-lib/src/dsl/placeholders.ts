@@ -86,7 +86,10 @@ class IfPresent extends Placeholder {
     super();
   }
   render(): string {
-    const body: Record<string, unknown> = { InputName: this.inputName, Then: renderParts(this.then) };
+    const body: Record<string, unknown> = {
+      InputName: this.inputName,
+      Then: renderParts(this.then),
+    };
     if (this.otherwise) body.Else = renderParts(this.otherwise);
     return pythonJson({ IfPresent: body });
   }

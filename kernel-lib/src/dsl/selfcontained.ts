@@ -30,7 +30,10 @@ function parses(code: string): acorn.Program | undefined {
  * The function's JavaScript as an expression, and the name to report it under. Methods written
  * in shorthand (`fn(inputs) { ... }`) are wrapped so that they stay expressions.
  */
-export function functionSource(fn: (...args: never[]) => unknown, component: string): { source: string; functionName: string } {
+export function functionSource(
+  fn: (...args: never[]) => unknown,
+  component: string,
+): { source: string; functionName: string } {
   const text = Function.prototype.toString.call(fn);
   if (/\{\s*\[native code\]\s*\}\s*$/.test(text)) {
     throw new PipelineDefinitionError(
@@ -40,7 +43,10 @@ export function functionSource(fn: (...args: never[]) => unknown, component: str
     );
   }
   if (/^class\b/.test(text)) {
-    throw new PipelineDefinitionError(`component '${component}': fn must be a function, not a class.`, { component });
+    throw new PipelineDefinitionError(
+      `component '${component}': fn must be a function, not a class.`,
+      { component },
+    );
   }
   if (parses(`(${text});`)) return { source: text, functionName: fn.name };
   const method = parses(`({${text}});`);
@@ -49,7 +55,10 @@ export function functionSource(fn: (...args: never[]) => unknown, component: str
     const obj = stmt?.type === 'ExpressionStatement' ? stmt.expression : undefined;
     const prop = obj?.type === 'ObjectExpression' ? obj.properties[0] : undefined;
     if (prop?.type === 'Property' && !prop.computed && prop.key.type === 'Identifier') {
-      return { source: `({${text}})[${JSON.stringify(prop.key.name)}]`, functionName: prop.key.name };
+      return {
+        source: `({${text}})[${JSON.stringify(prop.key.name)}]`,
+        functionName: prop.key.name,
+      };
     }
   }
   throw new PipelineDefinitionError(
@@ -62,12 +71,16 @@ export function functionSource(fn: (...args: never[]) => unknown, component: str
 function hint(name: string): string {
   if (/_\d+$/.test(name)) {
     const module = name.replace(/_\d+$/, '');
-    return `'${name}' looks like the compiled form of a module imported at the top of the file; ` +
-      `require('${module}') inside the function instead`;
+    return (
+      `'${name}' looks like the compiled form of a module imported at the top of the file; ` +
+      `require('${module}') inside the function instead`
+    );
   }
   if (/^__[a-zA-Z]+$/.test(name)) {
-    return `'${name}' is a helper the TypeScript compiler adds (for import() or await on old targets); ` +
-      `use require() inside the function and compile for ES2017 or later`;
+    return (
+      `'${name}' is a helper the TypeScript compiler adds (for import() or await on old targets); ` +
+      `use require() inside the function and compile for ES2017 or later`
+    );
   }
   return `'${name}' is defined outside the function`;
 }
@@ -76,14 +89,21 @@ function hint(name: string): string {
 export function checkSelfContained(source: string, component: string): void {
   const program = parses(`(${source});`);
   if (!program) {
-    throw new PipelineDefinitionError(`component '${component}': the function's source could not be parsed.`, {
-      component,
-    });
+    throw new PipelineDefinitionError(
+      `component '${component}': the function's source could not be parsed.`,
+      {
+        component,
+      },
+    );
   }
   const scopes = analyze(program as never, { ecmaVersion: 2022, sourceType: 'script' });
   const allowed = allowedNames();
   const outside = [
-    ...new Set(scopes.globalScope?.through.map((ref) => ref.identifier.name).filter((n) => !allowed.has(n)) ?? []),
+    ...new Set(
+      scopes.globalScope?.through
+        .map((ref) => ref.identifier.name)
+        .filter((n) => !allowed.has(n)) ?? [],
+    ),
   ];
   if (outside.length === 0) return;
   throw new NotSelfContainedError(

@@ -35,7 +35,11 @@ export type TaskArgument = JsonValue | Channel;
 const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/;
 
 /** Converts `'90s'`, `'1.5m'`, `'2h'` to whole seconds, or throws naming the bad value. */
-export function durationSeconds(value: string, what: string, ctx: { pipeline?: string; task?: string }): number {
+export function durationSeconds(
+  value: string,
+  what: string,
+  ctx: { pipeline?: string; task?: string },
+): number {
   const m = DURATION.exec(value.trim());
   if (!m) {
     throw new PipelineDefinitionError(
@@ -90,7 +94,13 @@ export class PipelineTask<O = Record<string, Channel>> {
       outputs[key] =
         spec.kind === 'parameter'
           ? new ParamChannel(key, spec.type, this as PipelineTask<unknown>, init.build)
-          : new ArtifactChannel(key, spec.schemaTitle, spec.schemaVersion, this as PipelineTask<unknown>, init.build);
+          : new ArtifactChannel(
+              key,
+              spec.schemaTitle,
+              spec.schemaVersion,
+              this as PipelineTask<unknown>,
+              init.build,
+            );
     }
     this.outputs = Object.freeze(outputs) as O;
   }
@@ -116,7 +126,10 @@ export class PipelineTask<O = Record<string, Channel>> {
   after(...tasks: TaskRef[]): this {
     for (const t of tasks) {
       if (!isTask(t)) {
-        throw new PipelineDefinitionError(`after() of task '${this.name}' takes tasks; got ${String(t)}.`, this.ctx);
+        throw new PipelineDefinitionError(
+          `after() of task '${this.name}' takes tasks; got ${String(t)}.`,
+          this.ctx,
+        );
       }
       this.upstream.add(t);
     }
@@ -132,7 +145,10 @@ export class PipelineTask<O = Record<string, Channel>> {
   /** The name shown for this task in the UI (`taskInfo.name`). */
   setDisplayName(name: string): this {
     if (typeof name !== 'string' || name.trim() === '') {
-      throw new PipelineDefinitionError(`the display name of task '${this.name}' must be non-empty text.`, this.ctx);
+      throw new PipelineDefinitionError(
+        `the display name of task '${this.name}' must be non-empty text.`,
+        this.ctx,
+      );
     }
     this.displayName = name;
     return this;
@@ -140,7 +156,12 @@ export class PipelineTask<O = Record<string, Channel>> {
 
   /** Retries failed attempts with exponential backoff (KFP's `set_retry`). */
   setRetry(options: RetryOptions): this {
-    const { numRetries, backoffDuration = '0s', backoffFactor = 2, backoffMaxDuration = '3600s' } = options;
+    const {
+      numRetries,
+      backoffDuration = '0s',
+      backoffFactor = 2,
+      backoffMaxDuration = '3600s',
+    } = options;
     if (!Number.isInteger(numRetries) || numRetries < 0) {
       throw new PipelineDefinitionError(
         `setRetry on task '${this.name}': numRetries must be a whole number ≥ 0; got ${numRetries}.`,
@@ -167,7 +188,10 @@ export class PipelineTask<O = Record<string, Channel>> {
   /** Sets an environment variable for this task's container. */
   setEnvVariable(name: string, value: string): this {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
-      throw new PipelineDefinitionError(`'${name}' is not a valid environment variable name.`, this.ctx);
+      throw new PipelineDefinitionError(
+        `'${name}' is not a valid environment variable name.`,
+        this.ctx,
+      );
     }
     this.env[name] = String(value);
     return this;
@@ -176,7 +200,10 @@ export class PipelineTask<O = Record<string, Channel>> {
   /** CPU limit such as `'2'` or `'500m'`. */
   setCpuLimit(cpu: string): this {
     if (!/^(\d+(\.\d+)?|\d+m)$/.test(cpu)) {
-      throw new PipelineDefinitionError(`CPU limit '${cpu}' must look like '2', '0.5' or '500m'.`, this.ctx);
+      throw new PipelineDefinitionError(
+        `CPU limit '${cpu}' must look like '2', '0.5' or '500m'.`,
+        this.ctx,
+      );
     }
     this.cpuLimit = cpu;
     return this;
@@ -185,7 +212,10 @@ export class PipelineTask<O = Record<string, Channel>> {
   /** Memory limit such as `'4G'` or `'512Mi'`. */
   setMemoryLimit(memory: string): this {
     if (!/^\d+(\.\d+)?(E|P|T|G|M|K|Ei|Pi|Ti|Gi|Mi|Ki)?$/.test(memory)) {
-      throw new PipelineDefinitionError(`memory limit '${memory}' must look like '4G' or '512Mi'.`, this.ctx);
+      throw new PipelineDefinitionError(
+        `memory limit '${memory}' must look like '4G' or '512Mi'.`,
+        this.ctx,
+      );
     }
     this.memoryLimit = memory;
     return this;

@@ -6,14 +6,10 @@ import { PipelineDefinitionError } from '../errors';
 
 /** KFP's `ParameterType.ParameterTypeEnum` names, as they appear in the IR. */
 export type ParameterType =
-  | 'STRING'
-  | 'NUMBER_INTEGER'
-  | 'NUMBER_DOUBLE'
-  | 'BOOLEAN'
-  | 'LIST'
-  | 'STRUCT';
+  'STRING' | 'NUMBER_INTEGER' | 'NUMBER_DOUBLE' | 'BOOLEAN' | 'LIST' | 'STRUCT';
 
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type JsonValue =
+  string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
 /** The TypeScript type of a value of each parameter type. */
 export type ParameterValue<T extends ParameterType> = T extends 'STRING'
@@ -89,7 +85,8 @@ interface ParamFactory<T extends ParameterType> {
 }
 
 function factory<T extends ParameterType>(type: T): ParamFactory<T> {
-  return ((options?: ParamOptions<ParameterValue<T>>) => makeParam(type, options)) as ParamFactory<T>;
+  return ((options?: ParamOptions<ParameterValue<T>>) =>
+    makeParam(type, options)) as ParamFactory<T>;
 }
 
 /** Parameter types: `param.integer({ default: 7 })`, `param.string()`, ... */

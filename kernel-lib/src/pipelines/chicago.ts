@@ -15,10 +15,16 @@ export const chicagoPipeline = pipeline(
     displayName: 'Chicago Crime Prediction',
     description: 'Query Chicago crime counts, train an LSTM forecaster and deploy it.',
     params: {
-      source: param.string({ default: 'warehouse', description: 'warehouse, bigquery, chicago-portal or csv' }),
+      source: param.string({
+        default: 'warehouse',
+        description: 'warehouse, bigquery, chicago-portal or csv',
+      }),
       project_id: param.string({ default: '', description: 'Google Cloud project for BigQuery' }),
       query: param.string({ default: CHICAGO_SQL }),
-      preset: param.string({ default: 'sample', description: 'sample (the 2019 notebook) or default' }),
+      preset: param.string({
+        default: 'sample',
+        description: 'sample (the 2019 notebook) or default',
+      }),
       window_size: param.integer({ default: 7 }),
       epochs: param.integer({ default: 25 }),
       batch_size: param.integer({ default: 256 }),
@@ -37,7 +43,11 @@ export const chicagoPipeline = pipeline(
       batch_size: p.batch_size,
       learning_rate: p.learning_rate,
     });
-    const deployed = deployModel({ model: model.outputs.model, model_name: p.model_name, set_default: p.set_default });
+    const deployed = deployModel({
+      model: model.outputs.model,
+      model_name: p.model_name,
+      set_default: p.set_default,
+    });
     return deployed.outputs.version;
   },
 );

@@ -70,6 +70,13 @@ export class ConditionError extends RunnerError {
   }
 }
 
+/** A placeholder in a command line could not be resolved; the message says which and why. */
+export class PlaceholderError extends RunnerError {
+  constructor(message: string, context: RunnerErrorContext = {}) {
+    super(message, context, { code: 'PLACEHOLDER_UNRESOLVED' });
+  }
+}
+
 /** A cache store could not be read or written. */
 export class CacheStoreError extends RunnerError {
   constructor(message: string, context: RunnerErrorContext = {}, options: { cause?: unknown } = {}) {

@@ -1,0 +1,71 @@
+/**
+ * The live record of a run's tasks. Every change goes through here, so each one is also sent to
+ * the caller's `onEvent` listener as a snapshot.
+ */
+import type { RunEvent, SkipReason, TaskResult, TaskState } from './types';
+
+export class RunRecorder {
+  private readonly tasks = new Map<string, TaskResult>();
+
+  constructor(
+    private readonly runId: string,
+    private readonly now: () => Date,
+    private readonly listener: ((event: RunEvent) => void) | undefined,
+  ) {}
+
+  /** Sends an event; a listener that throws does not disturb the run. */
+  emit(event: RunEvent): void {
+    if (!this.listener) return;
+    try {
+      this.listener(event);
+    } catch {
+      // The listener's own failure is its business; the run goes on.
+    }
+  }
+
+  register(task: TaskResult): void {
+    this.tasks.set(task.path, task);
+  }
+
+  get(path: string): TaskResult | undefined {
+    return this.tasks.get(path);
+  }
+
+  /** Changes a task and reports the new state. */
+  update(path: string, patch: Partial<TaskResult>): void {
+    const task = this.tasks.get(path);
+    if (!task) return;
+    Object.assign(task, patch);
+    this.emit({ type: 'task', time: this.now(), runId: this.runId, task: structuredClone(task) });
+  }
+
+  /**
+   * Ends a task that will not run, and every task inside it that has not ended yet, in `state`.
+   */
+  endSubtree(path: string, state: TaskState, error: string, skipReason?: SkipReason): void {
+    const now = this.now();
+    for (const task of this.tasks.values()) {
+      const inside = task.path === path || task.path.startsWith(`${path}/`);
+      if (!inside || (task.path !== path && task.state !== 'PENDING')) continue;
+      this.update(task.path, {
+        state,
+        error,
+        endTime: now,
+        ...(skipReason ? { skipReason } : {}),
+      });
+    }
+  }
+
+  log(taskPath: string, attempt: number, stream: 'stdout' | 'stderr', line: string): void {
+    this.emit({ type: 'log', time: this.now(), runId: this.runId, taskPath, attempt, stream, line });
+  }
+
+  warn(message: string, taskPath?: string): void {
+    this.emit({ type: 'warning', time: this.now(), runId: this.runId, message, ...(taskPath ? { taskPath } : {}) });
+  }
+
+  /** A deep copy of every task, keyed by path. */
+  snapshot(): Record<string, TaskResult> {
+    return Object.fromEntries([...this.tasks].map(([path, task]) => [path, structuredClone(task)]));
+  }
+}
