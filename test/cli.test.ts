@@ -72,7 +72,7 @@ describe('pipelab compile', () => {
     const shout = spec.deploymentSpec?.executors['exec-shout']?.container;
     expect(shout?.command?.slice(0, 2)).toEqual(['node', '-e']);
     expect(shout?.command?.[2]).toContain('toUpperCase()');
-    expect(shout?.args).toEqual(['--executor_input', '{{$}}', '--function_to_execute', 'fn']);
+    expect(shout?.args).toEqual(['--executor_input', '{{$}}', '--function_to_execute', 'shout']);
   });
 
   it('chooses among several pipelines with --pipeline, by export or pipeline name', async () => {

@@ -89,7 +89,9 @@ function pipelabExecute(fn, options, argv) {
           throw new ExecutorError(`${label}: logMetric needs a metric name`);
         }
         if (typeof value !== 'number' || !Number.isFinite(value)) {
-          throw new ExecutorError(`${label}: metric '${metric}' must be a finite number, got ${String(value)}`);
+          throw new ExecutorError(
+            `${label}: metric '${metric}' must be a finite number, got ${String(value)}`,
+          );
         }
         artifact.metadata[metric] = value;
       },
@@ -97,7 +99,8 @@ function pipelabExecute(fn, options, argv) {
     Object.defineProperty(artifact, 'path', {
       enumerable: true,
       get() {
-        if (local === undefined) throw new ExecutorError(`${label} has URI '${uri}', which has no local path`);
+        if (local === undefined)
+          throw new ExecutorError(`${label} has URI '${uri}', which has no local path`);
         return local;
       },
     });
@@ -127,7 +130,8 @@ function pipelabExecute(fn, options, argv) {
           return undefined;
         }
         if (!isPlainObject(value)) {
-          const kind = value.constructor && value.constructor.name ? value.constructor.name : 'object';
+          const kind =
+            value.constructor && value.constructor.name ? value.constructor.name : 'object';
           const hint = value instanceof Date ? ' (use toISOString())' : '';
           return `${where} is a ${kind}, not a plain object${hint}`;
         }
@@ -165,10 +169,14 @@ function pipelabExecute(fn, options, argv) {
   function outputValues(result, declared, types) {
     if (options && options.returnsSingle) {
       if (!declared.includes('Output')) {
-        throw new ExecutorError(`the function returns its single output, but the task has no output parameter 'Output'`);
+        throw new ExecutorError(
+          `the function returns its single output, but the task has no output parameter 'Output'`,
+        );
       }
       if (result === undefined) {
-        throw new ExecutorError(`the function returned undefined; it must return the value of its output 'Output'`);
+        throw new ExecutorError(
+          `the function returned undefined; it must return the value of its output 'Output'`,
+        );
       }
       checkOutput('Output', result, types);
       return { Output: result };
@@ -213,7 +221,8 @@ function pipelabExecute(fn, options, argv) {
   async function main() {
     const args = parseArgs(Array.isArray(argv) ? argv : []);
     if (args.function_to_execute) functionName = args.function_to_execute;
-    if (typeof fn !== 'function') throw new ExecutorError(`the component's function is not a function`);
+    if (typeof fn !== 'function')
+      throw new ExecutorError(`the component's function is not a function`);
     if (args.executor_input === undefined) throw new ExecutorError('missing --executor_input');
     let executorInput;
     try {
@@ -266,7 +275,9 @@ function pipelabExecute(fn, options, argv) {
         ? notJson(artifact.metadata, `the metadata of output artifact '${name}'`)
         : `the metadata of output artifact '${name}' is not a plain object`;
       if (problem) throw new ExecutorError(problem);
-      artifacts[name] = { artifacts: [{ name: artifact.name, uri: artifact.uri, metadata: artifact.metadata }] };
+      artifacts[name] = {
+        artifacts: [{ name: artifact.name, uri: artifact.uri, metadata: artifact.metadata }],
+      };
     }
     const outputFile = pick(outs, 'outputFile', 'output_file');
     if (typeof outputFile === 'string' && outputFile !== '') {
@@ -282,23 +293,27 @@ function pipelabExecute(fn, options, argv) {
     const headline = fromFunction
       ? `pipelab: ${who} threw an error: ${message}`
       : `pipelab: ${who} failed: ${message}`;
-    const stack = error instanceof Error && error.stack && !(error instanceof ExecutorError) ? `\n${error.stack}` : '';
-    process.stderr.write(`${headline}${stack}\n`);
+    // The stack first and the headline last, so that the end of the log says what happened.
+    const stack = error instanceof Error && error.stack ? `${error.stack}\n` : '';
+    process.stderr.write(`${stack}${headline}\n`);
   }
 
+  // A function may leave timers or sockets open; as a task it is done when it returns, so the
+  // program exits shortly after (an unref'd timer never delays an exit that happens anyway).
+  const settle = (code) => {
+    process.exitCode = code;
+    if (options && options.exitWhenDone) setTimeout(() => process.exit(), 500).unref();
+    return code;
+  };
   return main().then(
-    () => {
-      process.exitCode = 0;
-      return 0;
-    },
+    () => settle(0),
     (error) => {
       try {
         report(error);
       } catch {
         process.stderr.write('pipelab: the function component failed\n');
       }
-      process.exitCode = 1;
-      return 1;
+      return settle(1);
     },
   );
 }

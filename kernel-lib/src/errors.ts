@@ -80,3 +80,10 @@ export class UsageError extends PipelabError {
     super(message, {}, { ...options, code: 'USAGE' });
   }
 }
+
+/** A compiled pipeline could not be written (the file system refused); nothing was left behind. */
+export class PipelineWriteError extends PipelabError {
+  constructor(message: string, context: ErrorContext = {}, options: { cause?: unknown } = {}) {
+    super(message, context, { ...options, code: 'PACKAGE_WRITE_FAILED' });
+  }
+}

@@ -166,16 +166,14 @@ describe('bad input', () => {
       /the default of 'n' must be an integer; got 2.5/,
       { pipeline: 'bad-default', parameter: 'n' },
     );
-    expectDefinitionError(
-      // @ts-expect-error a string is not a boolean
-      () =>
-        containerComponent({
-          name: 'c',
-          inputs: { flag: param.boolean({ default: 'yes' }) },
-          image: IMAGE,
-        }),
-      /component 'c': the default of 'flag' must be a boolean/,
-    );
+    const wrongDefault = () =>
+      containerComponent({
+        name: 'c',
+        // @ts-expect-error a string is not a boolean
+        inputs: { flag: param.boolean({ default: 'yes' }) },
+        image: IMAGE,
+      });
+    expectDefinitionError(wrongDefault, /component 'c': the default of 'flag' must be a boolean/);
     expectDefinitionError(
       () =>
         pipeline(

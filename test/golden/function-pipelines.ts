@@ -62,19 +62,16 @@ export const withCondition = pipeline(
 
 const outputMetrics = functionComponent({
   name: 'output-metrics',
+  description: 'Dummy component that outputs metrics with a random accuracy.',
   outputs: { metrics: Metrics },
   fn: (_inputs, { metrics }) => {
     metrics.logMetric('accuracy', Math.round(Math.random() * 100));
   },
 });
 
-export const metricsPipeline = pipeline(
-  {
-    name: 'output-metrics',
-    description: 'Dummy component that outputs metrics with a random accuracy.',
-  },
-  () => ({ metrics: outputMetrics().outputs.metrics }),
-);
+export const metricsPipeline = pipeline({ name: 'output-metrics' }, () => ({
+  metrics: outputMetrics().outputs.metrics,
+}));
 
 const addNumbers = functionComponent({
   inputs: { first: param.integer(), second: param.integer() },

@@ -112,7 +112,9 @@ class SpecBuilder {
         }
       }
     }
-    const groupNames = new Set([...this.allGroups()].map((g) => g.name));
+    const groupNames = new Set(
+      [...this.allGroups()].filter((g) => g.type !== 'pipeline').map((g) => g.name),
+    );
     for (const task of this.tasks) {
       if (groupNames.has(task.name)) {
         this.fail(

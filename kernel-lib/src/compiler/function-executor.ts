@@ -19,8 +19,13 @@ export function executorHarness(): string {
 export function functionContainer(
   impl: Extract<Implementation, { kind: 'function' }>,
 ): ContainerSpecIR {
+  const options = {
+    returnsSingle: impl.returnsSingle,
+    outputTypes: impl.outputTypes,
+    exitWhenDone: true,
+  };
   const program =
-    `${executorHarness()}\n;pipelabExecute(${impl.source}, ${JSON.stringify({ returnsSingle: impl.returnsSingle })}, ` +
+    `${executorHarness()}\n;pipelabExecute(${impl.source}, ${JSON.stringify(options)}, ` +
     `process.argv.slice(1));\n`;
   return {
     image: impl.image,

@@ -15,8 +15,8 @@ import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import * as zlib from 'node:zlib';
 import * as tar from 'tar-stream';
-import { parseAllDocuments } from 'yaml';
-import { PipelabError, PipelineLoadError, UsageError } from '../errors';
+import { LineCounter, parseAllDocuments } from 'yaml';
+import { PipelabError, PipelineLoadError, PipelineWriteError, UsageError } from '../errors';
 import type { PipelineSpec } from './spec';
 import { validatePipelineSpec } from './validate';
 import { pipelineToJson, pipelineToYaml } from './yaml';
@@ -118,7 +118,7 @@ function errorCode(error: unknown): string | undefined {
   return typeof code === 'string' ? code : undefined;
 }
 
-function writeFailure(target: string, error: unknown, pipelineName: unknown): PipelabError {
+function writeFailure(target: string, error: unknown, pipelineName: unknown): PipelineWriteError {
   const reason =
     errorCode(error) === 'EISDIR'
       ? 'a directory with that name is in the way'
@@ -129,10 +129,10 @@ function writeFailure(target: string, error: unknown, pipelineName: unknown): Pi
           : error instanceof Error
             ? error.message
             : String(error);
-  return new PipelabError(
+  return new PipelineWriteError(
     `Could not write the pipeline package '${target}': ${reason}`,
     { file: target, ...(typeof pipelineName === 'string' ? { pipeline: pipelineName } : {}) },
-    { cause: error, code: 'PACKAGE_WRITE_FAILED' },
+    { cause: error },
   );
 }
 
@@ -146,7 +146,7 @@ function writeFailure(target: string, error: unknown, pipelineName: unknown): Pi
  * @param filePath - Where to write it.
  * @param options - See {@link WritePipelineOptions}.
  * @throws {@link UsageError} for an unknown extension, {@link PipelineDefinitionError} if the spec
- *   cannot be serialized, {@link PipelabError} (code `PACKAGE_WRITE_FAILED`) if the file system
+ *   cannot be serialized, {@link PipelineWriteError} (code `PACKAGE_WRITE_FAILED`) if the file system
  *   refuses.
  */
 export async function writePipelinePackage(
@@ -329,10 +329,13 @@ async function readArchive(
   try {
     await pipeline(source, zlib.createGunzip(), counter, extract);
   } catch (error) {
-    if (error instanceof PipelineLoadError) throw error;
+    // our own errors, and read errors of the file itself, are reported as they are
+    if (error instanceof PipelabError || (error as { syscall?: unknown }).syscall !== undefined) {
+      throw error;
+    }
     const code = errorCode(error);
     const reason = error instanceof Error ? error.message : String(error);
-    if (code?.startsWith('Z_') || /gzip|zlib|unexpected end of file/i.test(reason)) {
+    if (code?.startsWith('Z_')) {
       throw new PipelineLoadError(
         `${label}: not a valid gzip file (${reason}); the package may be truncated or corrupted`,
         { file: label },
@@ -389,6 +392,11 @@ async function readText(
 
 function decodeText(bytes: Buffer, label: string): string {
   const hint = 'a pipeline package is YAML or JSON text, or a .tar.gz holding pipeline.yaml';
+  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
+    throw new PipelineLoadError(`${label}: the file is UTF-16 text; save it as UTF-8 (${hint})`, {
+      file: label,
+    });
+  }
   if (bytes.includes(0)) {
     throw new PipelineLoadError(
       `${label}: not a pipeline file: it holds binary data (NUL bytes) and is not gzip-compressed; ${hint}`,
@@ -421,13 +429,14 @@ function parseFirstDocument(text: string, label: string): unknown {
       // not strict JSON: let the YAML parser read it and report where it fails
     }
   }
-  const documents = parseAllDocuments(text, { prettyErrors: false });
+  const lineCounter = new LineCounter();
+  const documents = parseAllDocuments(text, { lineCounter, prettyErrors: false });
   const list = Array.isArray(documents) ? documents : [];
   for (const document of list) {
     const [error] = document.errors;
     if (error !== undefined) {
-      const position = error.linePos?.[0];
-      const where = position ? ` at line ${position.line}, column ${position.col}` : '';
+      const position = lineCounter.linePos(error.pos[0]);
+      const where = ` at line ${position.line}, column ${position.col}`;
       throw new PipelineLoadError(
         `${label}: not valid YAML${where}: ${error.message}`,
         { file: label },
@@ -457,14 +466,14 @@ async function openSource(
   source: string,
   label: string,
 ): Promise<{ chunks: AsyncIterator<Uint8Array>; close: () => void }> {
-  let handle: FileHandle;
+  let handle: FileHandle | undefined;
   try {
     handle = await fs.open(source, 'r');
     if ((await handle.stat()).isDirectory()) {
-      await handle.close();
       throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
     }
   } catch (error) {
+    await handle?.close().catch(() => undefined);
     const code = errorCode(error);
     const reason =
       code === 'ENOENT'
@@ -538,6 +547,14 @@ export async function loadPipelinePackage(
       );
     }
     return validatePipelineSpec(parseFirstDocument(decodeText(body, where), where), where);
+  } catch (error) {
+    if (error instanceof PipelabError) throw error;
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new PipelineLoadError(
+      `${label}: cannot read the pipeline package: ${reason}`,
+      { file: label },
+      { cause: error },
+    );
   } finally {
     close();
   }

@@ -115,8 +115,10 @@ class SpecChecker {
   constructor(private readonly file: string | undefined) {}
 
   fail(path: Path, problem: string): never {
-    const where = this.file === undefined ? '' : `${this.file}: `;
-    throw new PipelineLoadError(`${where}${jsonPath(path)}: ${problem}`, {
+    const where = [this.file, path.length > 0 ? jsonPath(path) : undefined].filter(
+      (part) => part !== undefined,
+    );
+    throw new PipelineLoadError([...where, problem].join(': '), {
       ...(this.file === undefined ? {} : { file: this.file }),
       ...(this.pipeline === undefined ? {} : { pipeline: this.pipeline }),
     });

@@ -38,7 +38,7 @@ const NOT_IN_COMMENT = /[\x00-\x08\n-\x1f\x7f-\x9f\u2028\u2029\ufeff]/g;
 const PYTHON_UNPRINTABLE = /^(?! )[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}]$/u;
 
 /** Orders strings by code point, as Python's `sorted` does (JS `<` compares UTF-16 units). */
-export function compareCodePoints(a: string, b: string): number {
+function compareCodePoints(a: string, b: string): number {
   const length = Math.min(a.length, b.length);
   for (let i = 0; i < length; i++) {
     const x = a.codePointAt(i) as number;
@@ -268,8 +268,9 @@ function assertSerializable(spec: PipelineSpec): void {
  * and newline, DEL and the C1 range (not printable in YAML; U+0085 is a line break to YAML 1.1
  * readers such as PyYAML, as are U+2028/U+2029), U+FEFF, non-characters and lone surrogates.
  */
-// eslint-disable-next-line no-control-regex -- finding control characters is the point
-const NEEDS_ESCAPE = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]/;
+const NEEDS_ESCAPE =
+  // eslint-disable-next-line no-control-regex -- finding control characters is the point
+  /[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\u{d800}-\u{dfff}]/u;
 
 const ESCAPE_IN_JSON_TOO = /[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]/g;
 
@@ -311,6 +312,10 @@ function kfpTags(doubles: WeakSet<Scalar>): (tags: Tags) => Tags {
           const value = item.value;
           if (typeof value !== 'string') return stringify(item, ctx, onComment, onChompKeep);
           if (NEEDS_ESCAPE.test(value)) return doubleQuoted(value);
+          // PyYAML cannot read a tab in a plain scalar, and reads a plain = or << as special tags
+          if ((value.includes('\t') && !value.includes('\n')) || value === '=' || value === '<<') {
+            item.type = 'QUOTE_SINGLE';
+          }
           const text = stringify(item, ctx, onComment, onChompKeep);
           if (!text.startsWith('"')) return text;
           return value.includes('\n') ? doubleQuoted(value) : `'${value.replace(/'/g, "''")}'`;

@@ -86,6 +86,8 @@ export type Implementation =
       readonly functionName: string;
       /** Whether the function returns the single `Output` value rather than an object of outputs. */
       readonly returnsSingle: boolean;
+      /** The parameter type of each output parameter, checked by the executor entry point. */
+      readonly outputTypes: Readonly<Record<string, ParameterType>>;
     };
 
 export interface ComponentDefinition<I extends IOSpecs = IOSpecs, O extends IOSpecs = IOSpecs> {
@@ -352,7 +354,7 @@ export function functionComponent<
     outputs.Output = options.returns;
   }
   validateSignature(name, inputs, outputs);
-  const { source, functionName } = functionSource(options.fn, name);
+  const { source } = functionSource(options.fn, name);
   checkSelfContained(source, name);
   return makeComponent({
     componentName: name,
@@ -363,8 +365,14 @@ export function functionComponent<
       kind: 'function' as const,
       image: options.baseImage ?? 'node:20-slim',
       source,
-      functionName: functionName || sanitizeName(name).replace(/-/g, '_'),
+      // KFP names the function to execute after the component (`add_numbers`), whatever the JS name.
+      functionName: sanitizeName(name).replace(/-/g, '_'),
       returnsSingle: options.returns !== undefined,
+      outputTypes: Object.fromEntries(
+        Object.entries(outputs).flatMap(([key, spec]) =>
+          spec.kind === 'parameter' ? [[key, spec.type]] : [],
+        ),
+      ),
     }),
   });
 }

@@ -61,8 +61,6 @@ export interface ParamOptions<V> {
   description?: string;
 }
 
-type WithDefault<V> = ParamOptions<V> & ({ default: V } | { optional: true });
-
 function makeParam<T extends ParameterType>(
   type: T,
   options: ParamOptions<ParameterValue<T>> = {},
@@ -80,7 +78,10 @@ function makeParam<T extends ParameterType>(
 
 interface ParamFactory<T extends ParameterType> {
   (): ParamSpec<T, false>;
-  (options: WithDefault<ParameterValue<T>>): ParamSpec<T, true>;
+  (
+    options: ParamOptions<ParameterValue<T>> & { default: ParameterValue<T> },
+  ): ParamSpec<T, true> & { readonly default: ParameterValue<T> };
+  (options: ParamOptions<ParameterValue<T>> & { optional: true }): ParamSpec<T, true>;
   (options: ParamOptions<ParameterValue<T>>): ParamSpec<T>;
 }
 

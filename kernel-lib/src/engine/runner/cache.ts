@@ -113,7 +113,9 @@ export class JsonFileCacheStore implements CacheStore {
     }
     const entries = (data as Partial<CacheFile> | null)?.entries;
     if (typeof entries !== 'object' || entries === null || Array.isArray(entries)) {
-      throw new CacheStoreError(`the cache file ${this.file} has no "entries" object`, { file: this.file });
+      throw new CacheStoreError(`the cache file ${this.file} has no "entries" object`, {
+        file: this.file,
+      });
     }
     return { version: 1, entries };
   }

@@ -27,7 +27,24 @@ type Node =
   | { kind: 'and' | 'or'; left: Node; right: Node }
   | { kind: 'compare'; op: string; left: Node; right: Node; pos: number };
 
-const OPERATORS = ['==', '!=', '<=', '>=', '&&', '||', '<', '>', '!', '-', '(', ')', '[', ']', '.', ','];
+const OPERATORS = [
+  '==',
+  '!=',
+  '<=',
+  '>=',
+  '&&',
+  '||',
+  '<',
+  '>',
+  '!',
+  '-',
+  '(',
+  ')',
+  '[',
+  ']',
+  '.',
+  ',',
+];
 const ESCAPES: Record<string, string> = {
   n: '\n',
   r: '\r',
@@ -93,9 +110,10 @@ function tokenize(text: string): Token[] {
       tokens.push({ kind: 'string', value, pos: start });
       continue;
     }
-    const number = /^(?:\d+\.\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?|\d+[eE][+-]?\d+|0[xX][0-9a-fA-F]+|\d+)[uU]?/.exec(
-      text.slice(i),
-    );
+    const number =
+      /^(?:\d+\.\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?|\d+[eE][+-]?\d+|0[xX][0-9a-fA-F]+|\d+)[uU]?/.exec(
+        text.slice(i),
+      );
     if (number && /[\d.]/.test(c)) {
       const literal = number[0].replace(/[uU]$/, '');
       tokens.push({ kind: 'number', value: Number(literal), pos: start });
@@ -145,13 +163,18 @@ class Parser {
   }
   private expect(value: string): void {
     const t = this.next();
-    if (t.kind !== 'op' || t.value !== value) this.fail(`expected '${value}' but found ${this.describe(t)}`, t.pos);
+    if (t.kind !== 'op' || t.value !== value)
+      this.fail(`expected '${value}' but found ${this.describe(t)}`, t.pos);
   }
   private describe(t: Token): string {
     return t.kind === 'end' ? 'the end of the expression' : `'${String(t.value)}'`;
   }
   private fail(message: string, pos: number): never {
-    throw new ConditionError(`${message} at position ${pos} in condition: ${this.text}`, this.text, pos);
+    throw new ConditionError(
+      `${message} at position ${pos} in condition: ${this.text}`,
+      this.text,
+      pos,
+    );
   }
 
   private or(): Node {
@@ -213,7 +236,8 @@ class Parser {
       case 'string':
         return { kind: 'literal', value: t.value };
       case 'ident': {
-        if (t.value === 'true' || t.value === 'false') return { kind: 'literal', value: t.value === 'true' };
+        if (t.value === 'true' || t.value === 'false')
+          return { kind: 'literal', value: t.value === 'true' };
         if (t.value === 'null') return { kind: 'literal', value: null };
         if (this.isOp('(')) {
           this.next();
@@ -256,9 +280,19 @@ function equal(a: JsonValue, b: JsonValue): boolean {
   if (Array.isArray(a) && Array.isArray(b)) {
     return a.length === b.length && a.every((x, i) => equal(x, b[i] as JsonValue));
   }
-  if (a && b && typeof a === 'object' && typeof b === 'object' && !Array.isArray(a) && !Array.isArray(b)) {
+  if (
+    a &&
+    b &&
+    typeof a === 'object' &&
+    typeof b === 'object' &&
+    !Array.isArray(a) &&
+    !Array.isArray(b)
+  ) {
     const keys = Object.keys(a);
-    return keys.length === Object.keys(b).length && keys.every((k) => k in b && equal(a[k] as JsonValue, b[k] as JsonValue));
+    return (
+      keys.length === Object.keys(b).length &&
+      keys.every((k) => k in b && equal(a[k] as JsonValue, b[k] as JsonValue))
+    );
   }
   return false;
 }
@@ -291,14 +325,20 @@ class Evaluator {
           if (typeof index !== 'number' || !Number.isInteger(index)) {
             this.fail(`a list index must be an int, not ${typeName(index)}`, node.pos);
           }
-          if (index < 0 || index >= object.length) this.fail(`index ${index} out of range`, node.pos);
+          if (index < 0 || index >= object.length)
+            this.fail(`index ${index} out of range`, node.pos);
           return object[index] as JsonValue;
         }
-        if (typeof index !== 'string') this.fail(`a map key must be a string here, not ${typeName(index)}`, node.pos);
+        if (typeof index !== 'string')
+          this.fail(`a map key must be a string here, not ${typeName(index)}`, node.pos);
         return this.lookup(object, index, node.pos);
       }
       case 'call':
-        return this.call(node.name, node.args.map((a) => this.evaluate(a)), node.pos);
+        return this.call(
+          node.name,
+          node.args.map((a) => this.evaluate(a)),
+          node.pos,
+        );
       case 'not': {
         const v = this.evaluate(node.operand);
         if (typeof v !== 'boolean') this.fail(`'!' needs a bool, not ${typeName(v)}`, node.pos);
@@ -349,7 +389,8 @@ class Evaluator {
       }
       case 'double': {
         if (typeof v === 'number') return v;
-        if (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v))) return Number(v);
+        if (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)))
+          return Number(v);
         return this.fail(`double() cannot convert ${JSON.stringify(v)}`, pos);
       }
       case 'string':
@@ -403,11 +444,17 @@ export function compileCel(text: string): CompiledCondition {
  * expression sees `inputs.parameter_values` (and its deprecated alias `inputs.parameters`).
  * Throws {@link ConditionError} when it is invalid or does not give a bool.
  */
-export function evaluateCondition(text: string, parameterValues: Record<string, JsonValue>): boolean {
+export function evaluateCondition(
+  text: string,
+  parameterValues: Record<string, JsonValue>,
+): boolean {
   const inputs = { parameter_values: parameterValues, parameters: parameterValues };
   const value = compileCel(text).evaluate({ inputs });
   if (typeof value !== 'boolean') {
-    throw new ConditionError(`condition gave ${typeName(value)} ${JSON.stringify(value)}, not a bool: ${text}`, text);
+    throw new ConditionError(
+      `condition gave ${typeName(value)} ${JSON.stringify(value)}, not a bool: ${text}`,
+      text,
+    );
   }
   return value;
 }

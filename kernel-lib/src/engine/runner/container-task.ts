@@ -42,7 +42,11 @@ function fileName(name: string): string {
   return name.replace(/[/\\\0]/g, '_') || '_';
 }
 
-function outputLocations(ctx: RunContext, plan: ContainerTaskPlan, taskDir: string): OutputLocations {
+function outputLocations(
+  ctx: RunContext,
+  plan: ContainerTaskPlan,
+  taskDir: string,
+): OutputLocations {
   const parameterFiles: Record<string, string> = {};
   for (const name of Object.keys(plan.component.outputDefinitions?.parameters ?? {})) {
     parameterFiles[name] = path.join(taskDir, 'outputs', fileName(name));
@@ -56,7 +60,11 @@ function outputLocations(ctx: RunContext, plan: ContainerTaskPlan, taskDir: stri
       metadata: {},
     };
   }
-  return { parameterFiles, artifacts, executorOutputFile: path.join(taskDir, 'executor_output.json') };
+  return {
+    parameterFiles,
+    artifacts,
+    executorOutputFile: path.join(taskDir, 'executor_output.json'),
+  };
 }
 
 function cacheKeyOf(plan: ContainerTaskPlan): CacheKey {
@@ -67,7 +75,10 @@ function cacheKeyOf(plan: ContainerTaskPlan): CacheKey {
     ),
     inputParameterValues: plan.inputs.parameters,
     outputArtifactsSpec: Object.fromEntries(
-      Object.entries(outputs?.artifacts ?? {}).map(([name, def]) => [name, { type: def.artifactType }]),
+      Object.entries(outputs?.artifacts ?? {}).map(([name, def]) => [
+        name,
+        { type: def.artifactType },
+      ]),
     ),
     outputParametersSpec: Object.fromEntries(
       Object.entries(outputs?.parameters ?? {}).map(([name, def]) => [name, def.parameterType]),
@@ -87,14 +98,21 @@ function existingLocalPaths(outputs: TaskIO): string[] {
 }
 
 /** Looks the task up in the cache; a usable hit ends the task as CACHED. */
-async function tryCache(ctx: RunContext, plan: ContainerTaskPlan, fingerprint: string): Promise<TaskOutcome | undefined> {
+async function tryCache(
+  ctx: RunContext,
+  plan: ContainerTaskPlan,
+  fingerprint: string,
+): Promise<TaskOutcome | undefined> {
   const cache = ctx.cache;
   if (!cache) return undefined;
   let entry: CacheEntry | undefined;
   try {
     entry = await cache.get(ctx.pipelineName, fingerprint);
   } catch (error) {
-    ctx.recorder.warn(`task '${plan.path}': cache lookup failed, running the task: ${messageOf(error)}`, plan.path);
+    ctx.recorder.warn(
+      `task '${plan.path}': cache lookup failed, running the task: ${messageOf(error)}`,
+      plan.path,
+    );
     return undefined;
   }
   if (!entry) return undefined;
@@ -131,12 +149,18 @@ function canceled(ctx: RunContext, plan: ContainerTaskPlan): TaskOutcome {
 /** What went wrong in an attempt whose process did not exit 0, with its last stderr lines. */
 function describeExit(code: number | null, signal: string | null, stderrTail: string[]): string {
   const how = signal ? `was killed by ${signal}` : `exited with code ${String(code)}`;
-  const tail = stderrTail.filter((l) => l.trim() !== '').slice(-8).join('\n');
+  const tail = stderrTail
+    .filter((l) => l.trim() !== '')
+    .slice(-8)
+    .join('\n');
   return tail ? `${how}; its last error output:\n${tail.slice(-2000)}` : how;
 }
 
 /** Runs a container task to its end. Never rejects. */
-export async function runContainerTask(ctx: RunContext, plan: ContainerTaskPlan): Promise<TaskOutcome> {
+export async function runContainerTask(
+  ctx: RunContext,
+  plan: ContainerTaskPlan,
+): Promise<TaskOutcome> {
   const who = `task '${plan.path}'`;
   const taskDir = path.join(ctx.workDir, ...plan.path.split('/'));
   const where = outputLocations(ctx, plan, taskDir);
@@ -156,7 +180,10 @@ export async function runContainerTask(ctx: RunContext, plan: ContainerTaskPlan)
     fs.mkdirSync(path.join(taskDir, 'logs'), { recursive: true });
     for (const [name, artifact] of Object.entries(where.artifacts)) {
       const local = localPathOfUri(artifact.uri);
-      if (local === undefined) throw new Error(`output artifact '${name}' has URI ${artifact.uri}, which has no local path`);
+      if (local === undefined)
+        throw new Error(
+          `output artifact '${name}' has URI ${artifact.uri}, which has no local path`,
+        );
       fs.mkdirSync(path.dirname(local), { recursive: true });
     }
     const executorInput = buildExecutorInput(plan.inputs, where);
@@ -174,7 +201,10 @@ export async function runContainerTask(ctx: RunContext, plan: ContainerTaskPlan)
       command: resolveCommandLine(plan.container.command ?? [], placeholderContext),
       args: resolveCommandLine(plan.container.args ?? [], placeholderContext),
       env: Object.fromEntries(
-        (plan.container.env ?? []).map((e) => [e.name, substitutePlaceholders(String(e.value ?? ''), placeholderContext)]),
+        (plan.container.env ?? []).map((e) => [
+          e.name,
+          substitutePlaceholders(String(e.value ?? ''), placeholderContext),
+        ]),
       ),
     };
     const custom = ctx.commandResolver?.(resolved, {
@@ -211,7 +241,12 @@ export async function runContainerTask(ctx: RunContext, plan: ContainerTaskPlan)
       const record: AttemptResult = { attempt, startTime: ctx.now(), logPath };
       attempts.push(record);
       startTime ??= record.startTime;
-      ctx.recorder.update(plan.path, { state: 'RUNNING', startTime, attempts: structuredClone(attempts), logPath });
+      ctx.recorder.update(plan.path, {
+        state: 'RUNNING',
+        startTime,
+        attempts: structuredClone(attempts),
+        logPath,
+      });
       const result = await runProcess({
         argv,
         env,
@@ -225,8 +260,10 @@ export async function runContainerTask(ctx: RunContext, plan: ContainerTaskPlan)
       record.exitCode = result.exitCode;
       record.exitSignal = result.exitSignal;
       if (result.canceled) wasCanceled = true;
-      else if (result.spawnError) error = `could not start ${JSON.stringify(argv[0])}: ${result.spawnError.message}`;
-      else if (result.exitCode !== 0) error = describeExit(result.exitCode, result.exitSignal, result.stderrTail);
+      else if (result.spawnError)
+        error = `could not start ${JSON.stringify(argv[0])}: ${result.spawnError.message}`;
+      else if (result.exitCode !== 0)
+        error = describeExit(result.exitCode, result.exitSignal, result.stderrTail);
       else {
         try {
           outputs = collectOutputs(plan.path, plan.component.outputDefinitions, where);
@@ -258,7 +295,10 @@ export async function runContainerTask(ctx: RunContext, plan: ContainerTaskPlan)
           localPaths: existingLocalPaths(outputs),
         };
         await ctx.cache.put(entry).catch((e: unknown) => {
-          ctx.recorder.warn(`task '${plan.path}': could not store its outputs in the cache: ${messageOf(e)}`, plan.path);
+          ctx.recorder.warn(
+            `task '${plan.path}': could not store its outputs in the cache: ${messageOf(e)}`,
+            plan.path,
+          );
         });
       }
       return { state: 'SUCCEEDED', outputs };
@@ -267,7 +307,11 @@ export async function runContainerTask(ctx: RunContext, plan: ContainerTaskPlan)
     if (attempt > retries.maxRetryCount) {
       const tries = attempt > 1 ? ` after ${attempt} attempts` : '';
       const logPath = attempts[attempts.length - 1]?.logPath;
-      return failure(ctx, plan, `${who} failed${tries}: ${error ?? 'unknown error'}${logPath ? `\n(log: ${logPath})` : ''}`);
+      return failure(
+        ctx,
+        plan,
+        `${who} failed${tries}: ${error ?? 'unknown error'}${logPath ? `\n(log: ${logPath})` : ''}`,
+      );
     }
     const delay = retryDelayMs(retries, attempt);
     ctx.recorder.warn(

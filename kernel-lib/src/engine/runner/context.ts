@@ -9,6 +9,7 @@ import type { RunRecorder } from './recorder';
 import type { Semaphore } from './semaphore';
 import type { CommandResolver, SkipReason, TaskIO, TaskState } from './types';
 
+/** The shared state of one run, passed to every part that executes it. */
 export interface RunContext {
   readonly spec: PipelineSpec;
   readonly runId: string;
@@ -38,6 +39,7 @@ export interface TaskOutcome {
   error?: string;
 }
 
+/** No parameters and no artifacts. */
 export function emptyIO(): TaskIO {
   return { parameters: {}, artifacts: {} };
 }

@@ -56,16 +56,33 @@ async function runTask(
   const record = ctx.recorder.get(path);
   const componentName = task.componentRef.name;
   const component = ctx.spec.components?.[componentName] ?? {};
-  if (ctx.signal.aborted) return endWithout(ctx, path, 'CANCELED', `task '${path}' did not start: the run was cancelled.`);
+  if (ctx.signal.aborted)
+    return endWithout(
+      ctx,
+      path,
+      'CANCELED',
+      `task '${path}' did not start: the run was cancelled.`,
+    );
 
   if (task.triggerPolicy?.strategy !== 'ALL_UPSTREAM_TASKS_COMPLETED') {
     for (const [dep, outcome] of Object.entries(upstream)) {
       if (satisfied(outcome)) continue;
       if (outcome.state === 'CANCELED') {
-        return endWithout(ctx, path, 'CANCELED', `task '${path}' did not start: the run was cancelled.`);
+        return endWithout(
+          ctx,
+          path,
+          'CANCELED',
+          `task '${path}' did not start: the run was cancelled.`,
+        );
       }
       const why = outcome.state === 'FAILED' ? 'failed' : 'did not run';
-      return endWithout(ctx, path, 'SKIPPED', `task '${path}' did not run: upstream task '${dep}' ${why}.`, 'UPSTREAM_FAILED');
+      return endWithout(
+        ctx,
+        path,
+        'SKIPPED',
+        `task '${path}' did not run: upstream task '${dep}' ${why}.`,
+        'UPSTREAM_FAILED',
+      );
     }
   }
 
@@ -75,7 +92,15 @@ async function runTask(
   };
   let inputs: TaskIO;
   try {
-    inputs = resolveTaskInputs({ path, task, component, scope, upstream, run: ctx.placeholders, taskValues });
+    inputs = resolveTaskInputs({
+      path,
+      task,
+      component,
+      scope,
+      upstream,
+      run: ctx.placeholders,
+      taskValues,
+    });
   } catch (error) {
     return endWithout(ctx, path, 'FAILED', messageOf(error));
   }
@@ -90,13 +115,23 @@ async function runTask(
       return endWithout(ctx, path, 'FAILED', `task '${path}': ${messageOf(error)}`);
     }
     if (!holds) {
-      return endWithout(ctx, path, 'SKIPPED', `task '${path}' was not triggered: its condition is false (${condition}).`, 'CONDITION_FALSE');
+      return endWithout(
+        ctx,
+        path,
+        'SKIPPED',
+        `task '${path}' was not triggered: its condition is false (${condition}).`,
+        'CONDITION_FALSE',
+      );
     }
   }
 
   if (component.dag) {
     ctx.recorder.update(path, { state: 'RUNNING', startTime: ctx.now() });
-    const outcome = await runDag(ctx, component.dag, { path, parameters: inputs.parameters, artifacts: inputs.artifacts });
+    const outcome = await runDag(ctx, component.dag, {
+      path,
+      parameters: inputs.parameters,
+      artifacts: inputs.artifacts,
+    });
     ctx.recorder.update(path, {
       state: outcome.state,
       endTime: ctx.now(),
@@ -129,8 +164,11 @@ function dagOutputs(dag: DagSpec, outcomes: Record<string, TaskOutcome>): TaskIO
   const parameterOf = (sel: { producerSubtask: string; outputParameterKey: string }) =>
     outcomes[sel.producerSubtask]?.outputs.parameters[sel.outputParameterKey];
   for (const [name, spec] of Object.entries(dag.outputs?.parameters ?? {})) {
-    const oneOf = (spec.valueFromOneof as { parameterSelectors?: { producerSubtask: string; outputParameterKey: string }[] })
-      ?.parameterSelectors;
+    const oneOf = (
+      spec.valueFromOneof as {
+        parameterSelectors?: { producerSubtask: string; outputParameterKey: string }[];
+      }
+    )?.parameterSelectors;
     const selectors = spec.valueFromParameter ? [spec.valueFromParameter] : (oneOf ?? []);
     const value = selectors.map(parameterOf).find((v) => v !== undefined);
     if (value !== undefined) parameters[name] = value;
@@ -158,20 +196,31 @@ export async function runDag(ctx: RunContext, dag: DagSpec, scope: DagScope): Pr
         return await runTask(ctx, name, task, scope, Object.fromEntries(results));
       } catch (error) {
         const path = scope.path ? `${scope.path}/${name}` : name;
-        return endWithout(ctx, path, 'FAILED', `task '${path}' failed in the runner: ${messageOf(error)}`);
+        return endWithout(
+          ctx,
+          path,
+          'FAILED',
+          `task '${path}' failed in the runner: ${messageOf(error)}`,
+        );
       }
     })();
     started.set(name, promise);
     return promise;
   };
   const names = Object.keys(dag.tasks);
-  const outcomes = Object.fromEntries(await Promise.all(names.map(async (n) => [n, await start(n)] as const)));
+  const outcomes = Object.fromEntries(
+    await Promise.all(names.map(async (n) => [n, await start(n)] as const)),
+  );
 
   const failed = names.filter((n) => outcomes[n]?.state === 'FAILED');
   const outputs = dagOutputs(dag, outcomes);
   const where = scope.path ? `DAG '${scope.path}'` : 'the pipeline';
   if (failed.length > 0) {
-    return { state: 'FAILED', outputs, error: `${where}: task${failed.length > 1 ? 's' : ''} ${failed.map((n) => `'${n}'`).join(', ')} failed.` };
+    return {
+      state: 'FAILED',
+      outputs,
+      error: `${where}: task${failed.length > 1 ? 's' : ''} ${failed.map((n) => `'${n}'`).join(', ')} failed.`,
+    };
   }
   if (ctx.signal.aborted || names.some((n) => outcomes[n]?.state === 'CANCELED')) {
     return { state: 'CANCELED', outputs, error: `${where} was cancelled.` };

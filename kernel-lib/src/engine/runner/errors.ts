@@ -30,14 +30,22 @@ export class RunnerError extends PipelabError {
 
 /** The PipelineSpec uses something the runner cannot execute, or is inconsistent. */
 export class RunSpecError extends RunnerError {
-  constructor(message: string, context: RunnerErrorContext = {}, options: { cause?: unknown } = {}) {
+  constructor(
+    message: string,
+    context: RunnerErrorContext = {},
+    options: { cause?: unknown } = {},
+  ) {
     super(message, context, { ...options, code: 'RUN_SPEC_INVALID' });
   }
 }
 
 /** An option given to `runPipeline` is invalid. */
 export class RunOptionsError extends RunnerError {
-  constructor(message: string, context: RunnerErrorContext = {}, options: { cause?: unknown } = {}) {
+  constructor(
+    message: string,
+    context: RunnerErrorContext = {},
+    options: { cause?: unknown } = {},
+  ) {
     super(message, context, { ...options, code: 'RUN_OPTIONS_INVALID' });
   }
 }
@@ -53,7 +61,11 @@ export class RunParameterError extends RunOptionsError {
 
 /** Something went wrong in one task; its message becomes the task's error. */
 export class TaskError extends RunnerError {
-  constructor(message: string, context: RunnerErrorContext = {}, options: { cause?: unknown } = {}) {
+  constructor(
+    message: string,
+    context: RunnerErrorContext = {},
+    options: { cause?: unknown } = {},
+  ) {
     super(message, context, { ...options, code: 'TASK_FAILED' });
   }
 }
@@ -79,7 +91,11 @@ export class PlaceholderError extends RunnerError {
 
 /** A cache store could not be read or written. */
 export class CacheStoreError extends RunnerError {
-  constructor(message: string, context: RunnerErrorContext = {}, options: { cause?: unknown } = {}) {
+  constructor(
+    message: string,
+    context: RunnerErrorContext = {},
+    options: { cause?: unknown } = {},
+  ) {
     super(message, context, { ...options, code: 'CACHE_STORE_ERROR' });
   }
 }

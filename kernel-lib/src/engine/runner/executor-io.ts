@@ -6,7 +6,12 @@
 import * as fs from 'node:fs';
 import type { OutputsSpec } from '../../compiler/spec';
 import type { JsonValue } from '../../dsl/types';
-import { parseParameterText, isParameterValue, describeParameterType, showValue } from './parameters';
+import {
+  parseParameterText,
+  isParameterValue,
+  describeParameterType,
+  showValue,
+} from './parameters';
 import { TaskError } from './errors';
 import type { RuntimeArtifactIR, TaskIO } from './types';
 
@@ -60,10 +65,12 @@ function readExecutorOutput(file: string, task: string): ExecutorOutput | undefi
   }
   try {
     const data = JSON.parse(text) as unknown;
-    if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new Error('not an object');
+    if (typeof data !== 'object' || data === null || Array.isArray(data))
+      throw new Error('not an object');
     const raw = data as Record<string, unknown>;
     return {
-      parameterValues: (raw.parameterValues ?? raw.parameter_values) as ExecutorOutput['parameterValues'],
+      parameterValues: (raw.parameterValues ??
+        raw.parameter_values) as ExecutorOutput['parameterValues'],
       artifacts: raw.artifacts as ExecutorOutput['artifacts'],
     };
   } catch (error) {
@@ -81,7 +88,11 @@ function readExecutorOutput(file: string, task: string): ExecutorOutput | undefi
  * declared type), and each output artifact with the metadata the process reported.
  * @throws TaskError naming the output that is missing or of the wrong type
  */
-export function collectOutputs(task: string, definitions: OutputsSpec | undefined, where: OutputLocations): TaskIO {
+export function collectOutputs(
+  task: string,
+  definitions: OutputsSpec | undefined,
+  where: OutputLocations,
+): TaskIO {
   const executorOutput = readExecutorOutput(where.executorOutputFile, task);
   const parameters: Record<string, JsonValue> = {};
   for (const [name, spec] of Object.entries(definitions?.parameters ?? {})) {
@@ -110,7 +121,10 @@ export function collectOutputs(task: string, definitions: OutputsSpec | undefine
     }
     const parsed = parseParameterText(spec.parameterType, text);
     if ('error' in parsed) {
-      throw new TaskError(`task '${task}': output parameter '${name}': ${parsed.error}.`, { ...context, file });
+      throw new TaskError(`task '${task}': output parameter '${name}': ${parsed.error}.`, {
+        ...context,
+        file,
+      });
     }
     parameters[name] = parsed.value;
   }
@@ -119,16 +133,25 @@ export function collectOutputs(task: string, definitions: OutputsSpec | undefine
   for (const [name, artifact] of Object.entries(where.artifacts)) {
     const reported = executorOutput?.artifacts?.[name]?.artifacts?.[0];
     const metadata = reported?.metadata;
-    if (metadata !== undefined && (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata))) {
-      throw new TaskError(`task '${task}': the metadata of output artifact '${name}' must be an object.`, {
-        task,
-        parameter: name,
-      });
+    if (
+      metadata !== undefined &&
+      (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata))
+    ) {
+      throw new TaskError(
+        `task '${task}': the metadata of output artifact '${name}' must be an object.`,
+        {
+          task,
+          parameter: name,
+        },
+      );
     }
     artifacts[name] = {
       ...artifact,
       uri: typeof reported?.uri === 'string' && reported.uri !== '' ? reported.uri : artifact.uri,
-      metadata: { ...artifact.metadata, ...((metadata as Record<string, JsonValue> | undefined) ?? {}) },
+      metadata: {
+        ...artifact.metadata,
+        ...((metadata as Record<string, JsonValue> | undefined) ?? {}),
+      },
     };
   }
   return { parameters, artifacts };

@@ -26,7 +26,9 @@ export function runImporterTask(
   const spec = (importer ?? {}) as ImporterSpec;
   const from = spec.artifactUri?.runtimeParameter;
   const uri = from !== undefined ? inputs.parameters[from] : spec.artifactUri?.constant;
-  const [outputName, outputDef] = Object.entries(component.outputDefinitions?.artifacts ?? {})[0] ?? ['artifact'];
+  const [outputName, outputDef] = Object.entries(
+    component.outputDefinitions?.artifacts ?? {},
+  )[0] ?? ['artifact'];
   const now = ctx.now();
   if (typeof uri !== 'string' || uri === '') {
     const error =

@@ -45,7 +45,13 @@ const FINAL_STATES: Record<TaskState, string> = {
   CANCELED: 'CANCELLED',
 };
 
-function notProduced(path: string, input: string, producer: string, key: string, outcome?: TaskOutcome): TaskError {
+function notProduced(
+  path: string,
+  input: string,
+  producer: string,
+  key: string,
+  outcome?: TaskOutcome,
+): TaskError {
   const why =
     outcome === undefined
       ? `which is not a task of this DAG`
@@ -75,10 +81,15 @@ export function resolveTaskInputs(sources: InputSources): TaskIO {
       const { producerTask, outputParameterKey } = spec.taskOutputParameter;
       const outcome = upstream[producerTask];
       const value = outcome?.outputs.parameters[outputParameterKey];
-      if (value === undefined) throw notProduced(path, name, producerTask, outputParameterKey, outcome);
+      if (value === undefined)
+        throw notProduced(path, name, producerTask, outputParameterKey, outcome);
       parameters[name] = value;
     } else if (spec.runtimeValue) {
-      parameters[name] = substituteRunPlaceholders(spec.runtimeValue.constant, sources.run, sources.taskValues);
+      parameters[name] = substituteRunPlaceholders(
+        spec.runtimeValue.constant,
+        sources.run,
+        sources.taskValues,
+      );
     } else if (spec.taskFinalStatus) {
       const producer = spec.taskFinalStatus.producerTask;
       const outcome = upstream[producer];
@@ -108,10 +119,13 @@ export function resolveTaskInputs(sources: InputSources): TaskIO {
       if (!artifact) throw notProduced(path, name, producerTask, outputArtifactKey, outcome);
       artifacts[name] = artifact;
     } else {
-      throw new TaskError(`task '${path}': artifact input '${name}' has no source the local runner supports.`, {
-        task: path,
-        parameter: name,
-      });
+      throw new TaskError(
+        `task '${path}': artifact input '${name}' has no source the local runner supports.`,
+        {
+          task: path,
+          parameter: name,
+        },
+      );
     }
   }
 

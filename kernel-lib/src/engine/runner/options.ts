@@ -112,18 +112,33 @@ export function settleOptions(pipelineName: string, options: RunOptions): Settle
   }
   const parallelism = o.parallelism ?? 4;
   if (!Number.isInteger(parallelism) || parallelism < 1) {
-    throw new RunOptionsError(`option parallelism must be a positive integer; got ${String(parallelism)}.`);
+    throw new RunOptionsError(
+      `option parallelism must be a positive integer; got ${String(parallelism)}.`,
+    );
   }
   const grace = o.killGracePeriodMs ?? 5000;
   if (!Number.isFinite(grace) || grace < 0) {
-    throw new RunOptionsError(`option killGracePeriodMs must be a number ≥ 0; got ${String(grace)}.`);
+    throw new RunOptionsError(
+      `option killGracePeriodMs must be a number ≥ 0; got ${String(grace)}.`,
+    );
   }
   const runId = o.runId ?? randomUUID();
-  if (typeof runId !== 'string' || runId === '' || /[/\\\0]/.test(runId) || runId === '.' || runId === '..') {
-    throw new RunOptionsError(`option runId must be a non-empty string usable as a directory name; got ${JSON.stringify(runId)}.`);
+  if (
+    typeof runId !== 'string' ||
+    runId === '' ||
+    /[/\\\0]/.test(runId) ||
+    runId === '.' ||
+    runId === '..'
+  ) {
+    throw new RunOptionsError(
+      `option runId must be a non-empty string usable as a directory name; got ${JSON.stringify(runId)}.`,
+    );
   }
   for (const name of ['createTime', 'scheduleTime'] as const) checkDate(name, o[name]);
-  if (o.cache !== undefined && (typeof o.cache.get !== 'function' || typeof o.cache.put !== 'function')) {
+  if (
+    o.cache !== undefined &&
+    (typeof o.cache.get !== 'function' || typeof o.cache.put !== 'function')
+  ) {
     throw new RunOptionsError('option cache must be a CacheStore (with get and put).');
   }
   const now = o.now ?? (() => new Date());

@@ -84,10 +84,14 @@ export function parseParameterText(
   try {
     value = JSON.parse(trimmed);
   } catch {
-    return { error: `expected ${describeParameterType(type)}, but the file holds ${showValue(text)}` };
+    return {
+      error: `expected ${describeParameterType(type)}, but the file holds ${showValue(text)}`,
+    };
   }
   if (!isParameterValue(type, value)) {
-    return { error: `expected ${describeParameterType(type)}, but the file holds ${showValue(text)}` };
+    return {
+      error: `expected ${describeParameterType(type)}, but the file holds ${showValue(text)}`,
+    };
   }
   return { value };
 }

@@ -42,7 +42,6 @@ export interface PlaceholderContext {
   executorInput: string;
 }
 
-
 const REFERENCE =
   /^\$\.(inputs|outputs)\.(parameters|artifacts)\[\s*(?:'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)")\s*\](?:\.([A-Za-z_]+))?$/;
 
@@ -54,7 +53,11 @@ const RUN_LEVEL: Record<string, (run: RunPlaceholderValues) => string> = {
   '$.pipeline_job_schedule_time_utc': (r) => r.scheduleTimeUtc,
 };
 
-function artifactField(artifact: RuntimeArtifactIR, field: string | undefined, what: string): string {
+function artifactField(
+  artifact: RuntimeArtifactIR,
+  field: string | undefined,
+  what: string,
+): string {
   switch (field) {
     case 'uri':
       return artifact.uri;
@@ -68,7 +71,9 @@ function artifactField(artifact: RuntimeArtifactIR, field: string | undefined, w
       return local;
     }
     default:
-      throw new PlaceholderError(`${what} has no field '${field ?? ''}' (use path, uri or metadata)`);
+      throw new PlaceholderError(
+        `${what} has no field '${field ?? ''}' (use path, uri or metadata)`,
+      );
   }
 }
 
@@ -105,7 +110,9 @@ function resolveBody(body: string, ctx: PlaceholderContext): string | undefined 
     const file = ctx.outputParameterFiles[name];
     if (file === undefined) throw new PlaceholderError(`there is no output parameter '${name}'`);
     if (field !== 'output_file') {
-      throw new PlaceholderError(`output parameter '${name}' has only 'output_file', not '${field ?? ''}'`);
+      throw new PlaceholderError(
+        `output parameter '${name}' has only 'output_file', not '${field ?? ''}'`,
+      );
     }
     return file;
   }
@@ -205,7 +212,8 @@ function expand(item: unknown, ctx: PlaceholderContext): string[] {
   if (typeof inputName !== 'string') {
     throw new PlaceholderError(`an IfPresent placeholder needs an InputName`);
   }
-  const present = ctx.parameters[inputName] !== undefined || ctx.inputArtifacts[inputName] !== undefined;
+  const present =
+    ctx.parameters[inputName] !== undefined || ctx.inputArtifacts[inputName] !== undefined;
   const branch = present ? body.Then : body.Else;
   if (branch === undefined || branch === null) return [];
   return (Array.isArray(branch) ? branch : [branch]).flatMap((part) => expand(part, ctx));

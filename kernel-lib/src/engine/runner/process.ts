@@ -72,7 +72,8 @@ function lineSplitter(emit: (line: string) => void): { push(chunk: string): void
 /** Runs a process to its end. Never rejects: problems are reported in the outcome. */
 export async function runProcess(options: ProcessOptions): Promise<ProcessOutcome> {
   const stderrTail: string[] = [];
-  if (options.signal.aborted) return { exitCode: null, exitSignal: null, canceled: true, stderrTail };
+  if (options.signal.aborted)
+    return { exitCode: null, exitSignal: null, canceled: true, stderrTail };
   const log = fs.createWriteStream(options.logPath, { flags: 'w' });
   const logClosed = new Promise<void>((resolve) => {
     log.on('close', resolve);

@@ -4,6 +4,7 @@
  */
 import type { RunEvent, SkipReason, TaskResult, TaskState } from './types';
 
+/** Holds every task's {@link TaskResult} and reports each change. */
 export class RunRecorder {
   private readonly tasks = new Map<string, TaskResult>();
 
@@ -40,28 +41,52 @@ export class RunRecorder {
   }
 
   /**
-   * Ends a task that will not run, and every task inside it that has not ended yet, in `state`.
+   * Ends a task that will not run in `state`, and every task inside it that has not ended yet
+   * the same way (inside a FAILED DAG task, they are SKIPPED: they never ran).
    */
   endSubtree(path: string, state: TaskState, error: string, skipReason?: SkipReason): void {
     const now = this.now();
+    this.update(path, { state, error, endTime: now, ...(skipReason ? { skipReason } : {}) });
     for (const task of this.tasks.values()) {
-      const inside = task.path === path || task.path.startsWith(`${path}/`);
-      if (!inside || (task.path !== path && task.state !== 'PENDING')) continue;
-      this.update(task.path, {
-        state,
-        error,
-        endTime: now,
-        ...(skipReason ? { skipReason } : {}),
-      });
+      if (!task.path.startsWith(`${path}/`) || task.state !== 'PENDING') continue;
+      if (state === 'FAILED') {
+        this.update(task.path, {
+          state: 'SKIPPED',
+          skipReason: 'UPSTREAM_FAILED',
+          error: `task '${task.path}' did not run: DAG task '${path}' failed.`,
+          endTime: now,
+        });
+      } else {
+        this.update(task.path, {
+          state,
+          error,
+          endTime: now,
+          ...(skipReason ? { skipReason } : {}),
+        });
+      }
     }
   }
 
   log(taskPath: string, attempt: number, stream: 'stdout' | 'stderr', line: string): void {
-    this.emit({ type: 'log', time: this.now(), runId: this.runId, taskPath, attempt, stream, line });
+    this.emit({
+      type: 'log',
+      time: this.now(),
+      runId: this.runId,
+      taskPath,
+      attempt,
+      stream,
+      line,
+    });
   }
 
   warn(message: string, taskPath?: string): void {
-    this.emit({ type: 'warning', time: this.now(), runId: this.runId, message, ...(taskPath ? { taskPath } : {}) });
+    this.emit({
+      type: 'warning',
+      time: this.now(),
+      runId: this.runId,
+      message,
+      ...(taskPath ? { taskPath } : {}),
+    });
   }
 
   /** A deep copy of every task, keyed by path. */

@@ -50,7 +50,9 @@ function registerTasks(ctx: RunContext, dag: DagSpec, parentPath: string): void 
   for (const [name, task] of Object.entries(dag.tasks)) {
     const path = parentPath ? `${parentPath}/${name}` : name;
     const component: ComponentSpecIR = ctx.spec.components?.[task.componentRef.name] ?? {};
-    const executor = component.executorLabel ? ctx.spec.deploymentSpec?.executors[component.executorLabel] : undefined;
+    const executor = component.executorLabel
+      ? ctx.spec.deploymentSpec?.executors[component.executorLabel]
+      : undefined;
     const taskId = randomUUID();
     ctx.recorder.register({
       path,
@@ -58,7 +60,11 @@ function registerTasks(ctx: RunContext, dag: DagSpec, parentPath: string): void 
       displayName: task.taskInfo?.name ?? name,
       ...(parentPath ? { parentPath } : {}),
       componentName: task.componentRef.name,
-      kind: component.dag ? 'dag' : executor?.importer && !executor.container ? 'importer' : 'container',
+      kind: component.dag
+        ? 'dag'
+        : executor?.importer && !executor.container
+          ? 'importer'
+          : 'container',
       taskId,
       podName: podName(ctx.runName, path, taskId),
       state: 'PENDING',
@@ -82,7 +88,11 @@ export function runPipeline(spec: PipelineSpec, options: RunOptions = {}): RunHa
   validateRunnableSpec(spec);
   const pipelineName = spec.pipelineInfo.name;
   const settled = settleOptions(pipelineName, options);
-  const parameters = resolveRunParameters(pipelineName, spec.root.inputDefinitions, settled.parameters);
+  const parameters = resolveRunParameters(
+    pipelineName,
+    spec.root.inputDefinitions,
+    settled.parameters,
+  );
 
   const controller = new AbortController();
   const onOuterAbort = () => controller.abort();
@@ -146,7 +156,13 @@ export function runPipeline(spec: PipelineSpec, options: RunOptions = {}): RunHa
   const setState = (state: RunState, error?: string) => {
     run.state = state;
     if (error !== undefined) run.error = error;
-    recorder.emit({ type: 'run', time: ctx.now(), runId: ctx.runId, state, ...(error ? { error } : {}) });
+    recorder.emit({
+      type: 'run',
+      time: ctx.now(),
+      runId: ctx.runId,
+      state,
+      ...(error ? { error } : {}),
+    });
   };
 
   const execute = async (): Promise<RunResult> => {

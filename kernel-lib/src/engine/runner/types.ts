@@ -17,13 +17,7 @@ import type { JsonValue } from '../../dsl/types';
  * - `CANCELED`: the run was cancelled before or while it ran.
  */
 export type TaskState =
-  | 'PENDING'
-  | 'RUNNING'
-  | 'SUCCEEDED'
-  | 'FAILED'
-  | 'SKIPPED'
-  | 'CACHED'
-  | 'CANCELED';
+  'PENDING' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'SKIPPED' | 'CACHED' | 'CANCELED';
 
 /** Why a task was skipped. */
 export type SkipReason =
@@ -79,7 +73,7 @@ export interface TaskResult {
   parentPath?: string;
   /** The component it runs (`comp-fit`). */
   componentName: string;
-  /** `container` for an executor (container or importer), `dag` for a nested DAG. */
+  /** `container` or `importer` for an executor, `dag` for a nested DAG. */
   kind: 'container' | 'importer' | 'dag';
   /** A unique id, used for `{{$.pipeline_task_uuid}}`. */
   taskId: string;

@@ -29,7 +29,10 @@ function checkAcyclic(dag: DagSpec, where: string, pipeline: string): void {
     if (state.get(name) === 'done') return;
     if (state.get(name) === 'visiting') {
       const cycle = [...chain.slice(chain.indexOf(name)), name].join(' -> ');
-      throw new RunSpecError(`${where} has a dependency cycle: ${cycle}.`, { pipeline, task: name });
+      throw new RunSpecError(`${where} has a dependency cycle: ${cycle}.`, {
+        pipeline,
+        task: name,
+      });
     }
     state.set(name, 'visiting');
     const task = dag.tasks[name];
@@ -43,7 +46,11 @@ function checkAcyclic(dag: DagSpec, where: string, pipeline: string): void {
  * Throws {@link RunSpecError} naming the task or component the runner cannot execute.
  */
 export function validateRunnableSpec(spec: PipelineSpec): void {
-  if (!isObject(spec) || !isObject(spec.pipelineInfo) || typeof spec.pipelineInfo.name !== 'string') {
+  if (
+    !isObject(spec) ||
+    !isObject(spec.pipelineInfo) ||
+    typeof spec.pipelineInfo.name !== 'string'
+  ) {
     throw new RunSpecError('not a PipelineSpec: pipelineInfo.name is missing.');
   }
   const pipeline = spec.pipelineInfo.name;
@@ -56,10 +63,13 @@ export function validateRunnableSpec(spec: PipelineSpec): void {
 
   const checkComponent = (name: string, component: ComponentSpecIR, stack: string[]): void => {
     if (stack.includes(name)) {
-      throw new RunSpecError(`component '${name}' contains itself (${[...stack, name].join(' -> ')}).`, {
-        pipeline,
-        component: name,
-      });
+      throw new RunSpecError(
+        `component '${name}' contains itself (${[...stack, name].join(' -> ')}).`,
+        {
+          pipeline,
+          component: name,
+        },
+      );
     }
     if (checked.has(name)) return;
     if (component.dag) {
@@ -77,7 +87,10 @@ export function validateRunnableSpec(spec: PipelineSpec): void {
       }
       if (executor.container) {
         if (typeof executor.container.image !== 'string') {
-          throw new RunSpecError(`executor '${label}' has a container without an image.`, { pipeline, component: name });
+          throw new RunSpecError(`executor '${label}' has a container without an image.`, {
+            pipeline,
+            component: name,
+          });
         }
       } else if (!executor.importer) {
         const kind = Object.keys(executor).join(', ') || 'nothing';
@@ -91,21 +104,28 @@ export function validateRunnableSpec(spec: PipelineSpec): void {
   };
 
   const checkDag = (dag: DagSpec, where: string, stack: string[]): void => {
-    if (!isObject(dag.tasks)) throw new RunSpecError(`${where} has a dag without tasks.`, { pipeline });
+    if (!isObject(dag.tasks))
+      throw new RunSpecError(`${where} has a dag without tasks.`, { pipeline });
     for (const [key, task] of Object.entries(dag.tasks)) {
       if (key === '' || key === '.' || key === '..' || /[/\\\0]/.test(key)) {
-        throw new RunSpecError(`${where} has a task named ${JSON.stringify(key)}, which cannot be a path segment.`, {
-          pipeline,
-          task: key,
-        });
+        throw new RunSpecError(
+          `${where} has a task named ${JSON.stringify(key)}, which cannot be a path segment.`,
+          {
+            pipeline,
+            task: key,
+          },
+        );
       }
       const ref = task?.componentRef?.name;
       const component = ref === undefined ? undefined : components[ref];
       if (!component) {
-        throw new RunSpecError(`task '${key}' of ${where} refers to component '${ref ?? ''}', which is not defined.`, {
-          pipeline,
-          task: key,
-        });
+        throw new RunSpecError(
+          `task '${key}' of ${where} refers to component '${ref ?? ''}', which is not defined.`,
+          {
+            pipeline,
+            task: key,
+          },
+        );
       }
       if (task.parameterIterator || task.artifactIterator) {
         throw new RunSpecError(
@@ -115,10 +135,13 @@ export function validateRunnableSpec(spec: PipelineSpec): void {
       }
       for (const dep of taskDependencies(task)) {
         if (!(dep in dag.tasks)) {
-          throw new RunSpecError(`task '${key}' of ${where} depends on '${dep}', which is not a task of the same DAG.`, {
-            pipeline,
-            task: key,
-          });
+          throw new RunSpecError(
+            `task '${key}' of ${where} depends on '${dep}', which is not a task of the same DAG.`,
+            {
+              pipeline,
+              task: key,
+            },
+          );
         }
       }
       checkComponent(ref as string, component, stack);
