@@ -6,7 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
-const { dsl, compile } = require('../../kernel-lib/dist/index.js');
+const { dsl, compile, compiler } = require('../../kernel-lib/dist/index.js');
 const { containerComponent, pipeline, param, Dataset, If } = dsl;
 
 const step = containerComponent({
@@ -66,32 +66,40 @@ for (const size of sizes) {
   const runs = size >= 1000 ? 15 : 40;
   for (let i = 0; i < 3; i++) compile(p); // warm-up
   const times = [];
+  const yamlTimes = [];
   let tasks = 0;
   for (let i = 0; i < runs; i++) {
     const t0 = performance.now();
     const spec = compile(p);
-    times.push(performance.now() - t0);
+    const t1 = performance.now();
+    compiler.pipelineToYaml(spec);
+    yamlTimes.push(performance.now() - t1);
+    times.push(t1 - t0);
     tasks = Object.keys(spec.deploymentSpec.executors).length;
   }
   results[size] = {
     median: median(times),
     min: Math.min(...times),
     max: Math.max(...times),
+    yaml: median(yamlTimes),
     tasks,
   };
 }
 
 console.log('compile time (built code, median of repeated runs)');
-console.log('tasks   executors   median ms   min ms   max ms   µs/task');
+console.log('tasks   executors   median ms   min ms   max ms   µs/task   YAML text ms');
 for (const size of sizes) {
   const r = results[size];
-  console.log(
-    `${String(size).padStart(5)}   ${String(r.tasks).padStart(9)}   ${r.median.toFixed(2).padStart(9)}   ${r.min
-      .toFixed(2)
-      .padStart(
-        6,
-      )}   ${r.max.toFixed(2).padStart(6)}   ${((r.median * 1000) / size).toFixed(1).padStart(7)}`,
-  );
+  const cells = [
+    String(size).padStart(5),
+    String(r.tasks).padStart(9),
+    r.median.toFixed(2).padStart(9),
+    r.min.toFixed(2).padStart(6),
+    r.max.toFixed(2).padStart(6),
+    ((r.median * 1000) / size).toFixed(1).padStart(7),
+    r.yaml.toFixed(2).padStart(14),
+  ];
+  console.log(cells.join('   '));
 }
 const g1 = results[100].median / results[10].median;
 const g2 = results[1000].median / results[100].median;

@@ -3,7 +3,7 @@
  * parameter at fault. (Files not being written on failure is tested with the CLI.)
  */
 import { describe, expect, it } from 'vitest';
-import { compile } from '../../kernel-lib/src/compiler/build';
+import { compileChecked as compile } from '../support/compile';
 import {
   Dataset,
   Model,

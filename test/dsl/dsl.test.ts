@@ -1,6 +1,6 @@
 /** The DSL and the compiler on pipelines beyond the goldens: naming, settings, conditions. */
 import { describe, expect, it } from 'vitest';
-import { compile } from '../../kernel-lib/src/compiler/build';
+import { compileChecked as compile } from '../support/compile';
 import {
   Dataset,
   If,

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { compile } from '../../kernel-lib/src/compiler/build';
+import { compileChecked as compile } from '../support/compile';
 import { loadPipelinePackage, writePipelinePackage } from '../../kernel-lib/src/compiler/package';
 import { executePipeline } from '../../kernel-lib/src/engine/runner';
 import { functionComponent, param, pipeline, Dataset, If } from '../../kernel-lib/src/dsl';
