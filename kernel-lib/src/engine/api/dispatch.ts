@@ -1,0 +1,56 @@
+/**
+ * The HTTP entry point: routes a request, runs its handler, and turns whatever it throws into
+ * a `{code, message, details}` answer. Nothing a request does can take the server down.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { GrpcCode, InvalidArgumentError } from '../errors';
+import { sendError, sendJson, sendStatus } from './http';
+import { RESPONDED, type Router } from './router';
+import { routeNotFoundBody, toApiError } from './status';
+
+function pathSegments(pathname: string): string[] {
+  try {
+    return pathname
+      .split('/')
+      .slice(1)
+      .map((part) => decodeURIComponent(part));
+  } catch {
+    throw new InvalidArgumentError(`the path ${pathname} is not validly percent-encoded.`);
+  }
+}
+
+/** Answers one request with the router's handlers. */
+export async function dispatch(
+  router: Router,
+  req: IncomingMessage,
+  res: ServerResponse,
+  log: (message: string) => void,
+): Promise<void> {
+  const method = req.method ?? 'GET';
+  try {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const match = router.match(method, pathSegments(url.pathname));
+    if (match === undefined) {
+      sendStatus(res, 404, routeNotFoundBody(method, url.pathname));
+      return;
+    }
+    if (match === 'method') {
+      sendStatus(res, 405, {
+        code: GrpcCode.UNIMPLEMENTED,
+        message: `Method Not Allowed: ${method} is not supported on ${url.pathname}`,
+        details: [],
+      });
+      return;
+    }
+    const result = await match.handler({ req, res, params: match.params, query: url.searchParams });
+    if (result !== RESPONDED) sendJson(res, 200, result);
+  } catch (thrown) {
+    const error = toApiError(thrown);
+    if (error.status === 'INTERNAL') log(`${method} ${req.url ?? ''} failed: ${error.message}`);
+    if (!req.complete && !res.headersSent) res.setHeader('Connection', 'close');
+    sendError(res, error);
+  } finally {
+    // Whatever the handler left unread is discarded, so the connection can be reused or closed.
+    if (!req.complete) req.resume();
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * ExperimentService: create, get, list, archive, unarchive and delete experiments.
+ */
+import { EXPERIMENT_FIELDS } from '../store/experiments';
+import type { EngineContext } from './context';
+import { toApiExperiment } from './convert';
+import { readJson } from './http';
+import { decodeMessage, requireString, str } from './input';
+import { nextPageToken, parseListQuery } from './list-options';
+import { EXPERIMENT } from './messages';
+import { prune } from './proto-json';
+import type { Router } from './router';
+
+const BASE = '/apis/v2beta1/experiments';
+
+export function experimentRoutes(router: Router, engine: EngineContext): void {
+  const { store } = engine;
+
+  router.add('POST', BASE, async ({ req }) => {
+    const body = decodeMessage(EXPERIMENT, await readJson(req, 'experiment'), 'experiment');
+    const row = store.experiments.create(
+      {
+        display_name: requireString(body, 'display_name', 'experiment'),
+        description: str(body, 'description'),
+      },
+      engine.now().getTime(),
+    );
+    return toApiExperiment(row);
+  });
+
+  router.add('GET', BASE, ({ query }) => {
+    const list = parseListQuery(query, EXPERIMENT_FIELDS, 'experiments');
+    const page = store.experiments.list(list);
+    return prune({
+      experiments: page.rows.map(toApiExperiment),
+      total_size: page.total,
+      next_page_token: nextPageToken(list, page, 'experiments'),
+    });
+  });
+
+  router.add('GET', `${BASE}/{experiment_id}`, ({ params }) =>
+    toApiExperiment(store.experiments.require(params.experiment_id ?? '')),
+  );
+
+  router.add('DELETE', `${BASE}/{experiment_id}`, ({ params }) => {
+    store.experiments.delete(params.experiment_id ?? '');
+    return {};
+  });
+
+  router.add('POST', `${BASE}/{experiment_id}:archive`, ({ params }) => {
+    store.experiments.archive(params.experiment_id ?? '');
+    return {};
+  });
+
+  router.add('POST', `${BASE}/{experiment_id}:unarchive`, ({ params }) => {
+    store.experiments.unarchive(params.experiment_id ?? '');
+    return {};
+  });
+}

@@ -1,0 +1,25 @@
+/**
+ * The embedded engine: Pipelab's local stand-in for a Kubeflow Pipelines cluster. It speaks the
+ * KFP REST API v2beta1 (see API.md for what it adds), keeps metadata in SQLite and executes runs
+ * with the local runner.
+ */
+export { startEngine, DATABASE_FILE, type EngineHandle } from './server';
+export type { EngineOptions } from './options';
+export type { RunLauncher, LaunchRequest, LaunchedRun, LaunchOutcome } from './runs/launcher';
+export { runnerLauncher, type RunnerLauncherOptions } from './runs/runner-launcher';
+export {
+  EngineError,
+  ApiError,
+  InvalidArgumentError,
+  NotFoundError,
+  AlreadyExistsError,
+  FailedPreconditionError,
+  UnimplementedError,
+  PayloadTooLargeError,
+  StoreError,
+  EngineOptionsError,
+  GrpcCode,
+  httpStatusOf,
+  type GrpcCodeName,
+  type EngineErrorContext,
+} from './errors';

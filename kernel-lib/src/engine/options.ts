@@ -1,0 +1,100 @@
+/**
+ * The options of {@link startEngine}, and the one function that applies their defaults and
+ * checks them.
+ */
+import * as path from 'node:path';
+import { EngineOptionsError } from './errors';
+import type { RunLauncher } from './runs/launcher';
+import type { CommandResolver } from './runner';
+
+/** How to start the embedded engine. */
+export interface EngineOptions {
+  /** The directory holding the database (`pipelab.db`), run files and artifacts. Created if missing. */
+  dataDir: string;
+  /** The address to listen on. @default '127.0.0.1' (this machine only) */
+  host?: string;
+  /** The port to listen on; 0 picks a free one. @default 8888 */
+  port?: number;
+  /** How many task processes one run may run at the same time. @default 4 */
+  parallelism?: number;
+  /** The clock: every stored time comes from it. @default () => new Date() */
+  clock?: () => Date;
+  /**
+   * What executes runs. Tests pass a fake; the default runs each container task as a local
+   * process with Pipelab's runner, with the task-output cache kept in the database.
+   * @default the local runner
+   */
+  launcher?: RunLauncher;
+  /** Maps containers to local commands (for the default launcher). @default none */
+  commandResolver?: CommandResolver;
+  /**
+   * The pipeline root of runs whose `runtime_config.pipeline_root` is empty.
+   * @default `file://<dataDir>/artifacts`
+   */
+  defaultPipelineRoot?: string;
+  /** How long `close()` waits for runs to stop before recording them as failed. @default 10000 */
+  shutdownGraceMs?: number;
+  /** Where problems no client can be told about go. @default console.error */
+  log?: (message: string) => void;
+}
+
+/** Options with every default applied. */
+export interface SettledEngineOptions {
+  dataDir: string;
+  host: string;
+  port: number;
+  parallelism: number;
+  clock: () => Date;
+  launcher: RunLauncher | undefined;
+  commandResolver: CommandResolver | undefined;
+  defaultPipelineRoot: string;
+  shutdownGraceMs: number;
+  log: (message: string) => void;
+}
+
+/** Applies defaults and checks every option; throws {@link EngineOptionsError} naming the bad one. */
+export function settleEngineOptions(options: EngineOptions): SettledEngineOptions {
+  if (typeof options !== 'object' || options === null) {
+    throw new EngineOptionsError('startEngine needs an options object with at least dataDir.');
+  }
+  if (typeof options.dataDir !== 'string' || options.dataDir.trim() === '') {
+    throw new EngineOptionsError('option dataDir must be a non-empty path.');
+  }
+  const port = options.port ?? 8888;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new EngineOptionsError(
+      `option port must be an integer from 0 to 65535; got ${String(port)}.`,
+    );
+  }
+  const parallelism = options.parallelism ?? 4;
+  if (!Number.isInteger(parallelism) || parallelism < 1) {
+    throw new EngineOptionsError(
+      `option parallelism must be a positive integer; got ${String(parallelism)}.`,
+    );
+  }
+  const grace = options.shutdownGraceMs ?? 10_000;
+  if (!Number.isFinite(grace) || grace < 0) {
+    throw new EngineOptionsError(
+      `option shutdownGraceMs must be a number ≥ 0; got ${String(grace)}.`,
+    );
+  }
+  if (options.clock !== undefined && typeof options.clock !== 'function') {
+    throw new EngineOptionsError('option clock must be a function returning a Date.');
+  }
+  if (options.launcher !== undefined && typeof options.launcher?.launch !== 'function') {
+    throw new EngineOptionsError('option launcher must have a launch(request) method.');
+  }
+  const dataDir = path.resolve(options.dataDir);
+  return {
+    dataDir,
+    host: options.host ?? '127.0.0.1',
+    port,
+    parallelism,
+    clock: options.clock ?? (() => new Date()),
+    launcher: options.launcher,
+    commandResolver: options.commandResolver,
+    defaultPipelineRoot: options.defaultPipelineRoot ?? `file://${path.join(dataDir, 'artifacts')}`,
+    shutdownGraceMs: grace,
+    log: options.log ?? ((message) => console.error(`[pipelab engine] ${message}`)),
+  };
+}

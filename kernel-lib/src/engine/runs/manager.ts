@@ -1,0 +1,329 @@
+/**
+ * The life of a run: stored as PENDING, launched in the background, its state and tasks
+ * recorded from the launcher's events until it ends. Terminating aborts the launch; retrying
+ * launches it again under the same id; runs left unfinished by a crash are closed at start-up.
+ */
+import { randomUUID } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { PipelineSpec } from '../../compiler/spec';
+import type { JsonValue } from '../../dsl/types';
+import { FailedPreconditionError, GrpcCode } from '../errors';
+import { localPathOfUri, type RunEvent } from '../runner';
+import type { Store } from '../store';
+import { FINAL_RUN_STATES, type RunRow, type RunStateName, type StoredStatus } from '../store/runs';
+import type { LaunchOutcome, RunLauncher } from './launcher';
+
+/** What creating a run takes (already validated by the API). */
+export interface NewRunInput {
+  display_name: string;
+  description: string;
+  experiment_id: string;
+  pipeline_id: string;
+  pipeline_version_id: string;
+  spec: PipelineSpec;
+  /** True when the spec was given inline in the request. */
+  spec_inline: boolean;
+  parameters: Record<string, JsonValue>;
+  /** As given in `runtime_config.pipeline_root`; empty for the engine's default. */
+  pipeline_root: string;
+  service_account: string;
+}
+
+/** Options of {@link RunManager}. */
+export interface RunManagerOptions {
+  readonly store: Store;
+  readonly launcher: RunLauncher;
+  readonly now: () => Date;
+  /** Runs keep their files under `<dataDir>/runs/<run id>/`. */
+  readonly dataDir: string;
+  /** The pipeline root of runs that do not set one. */
+  readonly defaultPipelineRoot: string;
+  /** Reports problems that cannot be answered to a client. */
+  readonly log: (message: string) => void;
+}
+
+interface ActiveRun {
+  readonly controller: AbortController;
+  readonly done: Promise<void>;
+}
+
+const SHUTDOWN_MESSAGE = 'the engine shut down while the run was in progress.';
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+export class RunManager {
+  private readonly active = new Map<string, ActiveRun>();
+  private shuttingDown = false;
+
+  constructor(private readonly options: RunManagerOptions) {}
+
+  private get store(): Store {
+    return this.options.store;
+  }
+
+  private nowMs(): number {
+    return this.options.now().getTime();
+  }
+
+  /** The pipeline root a run executes with. */
+  effectivePipelineRoot(run: RunRow): string {
+    return run.pipeline_root !== '' ? run.pipeline_root : this.options.defaultPipelineRoot;
+  }
+
+  /** The directory holding all files of a run. */
+  runDir(runId: string): string {
+    return path.join(this.options.dataDir, 'runs', runId);
+  }
+
+  /** True while the run's execution has not settled. */
+  isActive(runId: string): boolean {
+    return this.active.has(runId);
+  }
+
+  /**
+   * Stores a new run and launches it; the run row and the launch succeed or fail together.
+   *
+   * @throws whatever the launcher throws for a run it cannot start (the row is rolled back).
+   */
+  create(input: NewRunInput): RunRow {
+    const id = randomUUID();
+    const now = this.nowMs();
+    const spec = input.spec;
+    const transaction = this.store.db.transaction(() => {
+      const row = this.store.runs.insert({
+        id,
+        display_name: input.display_name,
+        description: input.description,
+        experiment_id: input.experiment_id,
+        pipeline_id: input.pipeline_id,
+        pipeline_version_id: input.pipeline_version_id,
+        spec_inline: input.spec_inline,
+        pipeline_spec: JSON.stringify(spec),
+        parameters: JSON.stringify(input.parameters),
+        pipeline_root: input.pipeline_root,
+        service_account: input.service_account,
+        created_at: now,
+        scheduled_at: now,
+        work_dir: path.join(this.runDir(id), 'attempt-1'),
+      });
+      this.store.experiments.touchLastRun(input.experiment_id, now);
+      this.launch(row, spec, input.parameters);
+      return row;
+    });
+    try {
+      return transaction();
+    } catch (error) {
+      // Should the commit fail after the launch, the run must not go on without its row.
+      this.active.get(id)?.controller.abort();
+      throw error;
+    }
+  }
+
+  private launch(row: RunRow, spec: PipelineSpec, parameters: Record<string, JsonValue>): void {
+    const controller = new AbortController();
+    const launched = this.options.launcher.launch({
+      runId: row.id,
+      runName: row.display_name,
+      spec,
+      parameters,
+      pipelineRoot: this.effectivePipelineRoot(row),
+      workDir: row.work_dir,
+      createTime: new Date(row.created_at),
+      scheduleTime: new Date(row.scheduled_at),
+      signal: controller.signal,
+      onEvent: (event) => this.onEvent(row.id, event),
+    });
+    const done = Promise.resolve(launched.done)
+      .then(
+        (outcome) => this.finish(row.id, outcome),
+        (error: unknown) =>
+          this.finish(row.id, {
+            state: 'FAILED',
+            error: `the run could not go on: ${messageOf(error)}`,
+          }),
+      )
+      .finally(() => this.active.delete(row.id));
+    this.active.set(row.id, { controller, done });
+  }
+
+  private onEvent(runId: string, event: RunEvent): void {
+    try {
+      if (event.type === 'task') {
+        this.store.tasks.upsert(runId, event.task, event.time.getTime());
+      } else if (event.type === 'run') {
+        this.applyState(runId, event.state, event.time.getTime(), event.error);
+      }
+    } catch (error) {
+      this.options.log(`could not record an event of run ${runId}: ${messageOf(error)}`);
+    }
+  }
+
+  private finish(runId: string, outcome: LaunchOutcome): void {
+    try {
+      const time = this.nowMs();
+      this.applyState(runId, outcome.state, time, outcome.error);
+      const row = this.store.runs.get(runId);
+      if (row !== undefined && (row.state === 'FAILED' || row.state === 'CANCELED')) {
+        const message = row.error
+          ? (JSON.parse(row.error) as StoredStatus).message
+          : 'the run ended.';
+        this.store.tasks.closeUnfinished(runId, row.state, message, time);
+      }
+    } catch (error) {
+      this.options.log(`could not record the end of run ${runId}: ${messageOf(error)}`);
+    }
+  }
+
+  /** Records a state the launcher reported, never moving a run back from CANCELING or an end. */
+  private applyState(runId: string, reported: string, time: number, error?: string): void {
+    const row = this.store.runs.get(runId);
+    if (row === undefined || FINAL_RUN_STATES.has(row.state)) return;
+    let state = reported as RunStateName;
+    if (row.state === 'CANCELING' && !FINAL_RUN_STATES.has(state)) return;
+    if (row.state === state) return;
+    let status: StoredStatus | undefined;
+    if (state === 'CANCELED' && this.shuttingDown) {
+      state = 'FAILED';
+      status = { code: GrpcCode.ABORTED, message: SHUTDOWN_MESSAGE };
+    } else if (state === 'CANCELED') {
+      status = { code: GrpcCode.CANCELLED, message: error ?? 'the run was terminated.' };
+    } else if (state === 'FAILED') {
+      status = { code: GrpcCode.UNKNOWN, message: error ?? 'the run failed.' };
+    }
+    this.store.runs.setState(runId, state, time, status);
+  }
+
+  /**
+   * Asks a run to stop: it becomes CANCELING, then CANCELED once its tasks have stopped.
+   *
+   * @throws {@link FailedPreconditionError} when the run has already ended.
+   */
+  terminate(runId: string): void {
+    const row = this.store.runs.require(runId);
+    if (FINAL_RUN_STATES.has(row.state)) {
+      throw new FailedPreconditionError(
+        `run '${runId}' has already ended (${row.state}); only a PENDING or RUNNING run can be terminated.`,
+        {
+          resourceType: 'run',
+          resourceName: runId,
+        },
+      );
+    }
+    if (row.state === 'CANCELING') return;
+    const now = this.nowMs();
+    this.store.runs.setState(runId, 'CANCELING', now);
+    const active = this.active.get(runId);
+    if (active !== undefined) {
+      active.controller.abort();
+      return;
+    }
+    const message = 'the run was terminated.';
+    this.store.tasks.closeUnfinished(runId, 'CANCELED', message, now);
+    this.store.runs.setState(runId, 'CANCELED', now, { code: GrpcCode.CANCELLED, message });
+  }
+
+  /**
+   * Runs a FAILED or CANCELED run again under the same id, in a fresh work directory. Tasks that
+   * succeeded before are reused through the cache when their caching is enabled (the KFP default);
+   * the others run again.
+   *
+   * @throws {@link FailedPreconditionError} for a run in another state.
+   */
+  retry(runId: string): RunRow {
+    const row = this.store.runs.require(runId);
+    if ((row.state !== 'FAILED' && row.state !== 'CANCELED') || this.active.has(runId)) {
+      throw new FailedPreconditionError(
+        `run '${runId}' is ${row.state}${this.active.has(runId) ? ' and still stopping' : ''}; only a FAILED or CANCELED run can be retried.`,
+        { resourceType: 'run', resourceName: runId },
+      );
+    }
+    const spec = JSON.parse(row.pipeline_spec) as PipelineSpec;
+    const parameters = JSON.parse(row.parameters) as Record<string, JsonValue>;
+    const workDir = path.join(this.runDir(runId), `attempt-${row.attempt + 1}`);
+    return this.store.db.transaction(() => {
+      const reset = this.store.runs.resetForRetry(runId, this.nowMs(), workDir);
+      this.launch(reset, spec, parameters);
+      return reset;
+    })();
+  }
+
+  /** Deletes a run, stopping it first if it is going, and removes its files. */
+  delete(runId: string): void {
+    const row = this.store.runs.require(runId);
+    this.store.runs.delete(runId);
+    const remove = (): void => this.removeFiles(row);
+    const active = this.active.get(runId);
+    if (active === undefined) {
+      remove();
+      return;
+    }
+    active.controller.abort();
+    void active.done.then(remove);
+  }
+
+  private removeFiles(row: RunRow): void {
+    const targets = [this.runDir(row.id)];
+    if (row.pipeline_root === '') {
+      const root = localPathOfUri(this.options.defaultPipelineRoot);
+      const spec = JSON.parse(row.pipeline_spec) as Partial<PipelineSpec>;
+      const name = spec.pipelineInfo?.name;
+      if (root !== undefined && typeof name === 'string' && name !== '') {
+        targets.push(path.join(root, name, row.id));
+      }
+    }
+    for (const target of targets) {
+      fs.rm(target, { recursive: true, force: true }, (error) => {
+        if (error) this.options.log(`could not remove ${target}: ${error.message}`);
+      });
+    }
+  }
+
+  /**
+   * Closes runs a previous process left unfinished: CANCELING ones become CANCELED, the others
+   * FAILED, each with the reason recorded. Returns how many were closed.
+   */
+  recover(): number {
+    const rows = this.store.runs.unfinished();
+    const now = this.nowMs();
+    for (const row of rows) {
+      const cancel = row.state === 'CANCELING';
+      const message = cancel
+        ? 'the engine stopped while the run was being terminated; recorded as CANCELED when it started again.'
+        : `the engine stopped while the run was ${row.state}; recorded as FAILED when it started again (runs are not resumed).`;
+      this.store.db.transaction(() => {
+        this.store.tasks.closeUnfinished(row.id, cancel ? 'CANCELED' : 'FAILED', message, now);
+        this.store.runs.setState(row.id, cancel ? 'CANCELED' : 'FAILED', now, {
+          code: cancel ? GrpcCode.CANCELLED : GrpcCode.ABORTED,
+          message,
+        });
+      })();
+    }
+    return rows.length;
+  }
+
+  /**
+   * Stops every active run and waits (up to `graceMs`) for them to settle; runs still going
+   * after that are recorded as FAILED.
+   */
+  async shutdown(graceMs: number): Promise<void> {
+    this.shuttingDown = true;
+    const runs = [...this.active.entries()];
+    for (const [, run] of runs) run.controller.abort();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all(runs.map(([, run]) => run.done)),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, graceMs);
+      }),
+    ]);
+    if (timer !== undefined) clearTimeout(timer);
+    for (const [runId] of runs) {
+      if (!this.active.has(runId)) continue;
+      this.finish(runId, { state: 'CANCELED' });
+      this.active.delete(runId);
+    }
+  }
+}

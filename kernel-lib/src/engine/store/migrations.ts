@@ -1,0 +1,163 @@
+/**
+ * The metadata database's schema, as an ordered list of migrations. Each one runs once, in a
+ * transaction, and is recorded in `schema_migrations` and in SQLite's `user_version`; never edit
+ * a released migration, add the next one.
+ *
+ * Times are integer milliseconds since the epoch. Every table has an integer `seq` (insertion
+ * order) that breaks ties when listing, so page tokens stay stable.
+ *
+ * Recurring runs (a later migration) will add a `recurring_runs` table (trigger, max_concurrency,
+ * no_catchup, mode, last fire time); `runs.recurring_run_id` and the unique index on
+ * (recurring_run_id, scheduled_at) already hold "one run per recurring run and scheduled time".
+ */
+
+/** One schema change. */
+export interface Migration {
+  /** 1, 2, 3... in order. */
+  readonly version: number;
+  readonly name: string;
+  readonly sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'initial schema: experiments, pipelines, versions, runs, tasks, artifacts, cache',
+    sql: `
+CREATE TABLE settings (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+
+CREATE TABLE experiments (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
+  display_name TEXT NOT NULL,
+  description TEXT NOT NULL DEFAULT '',
+  namespace TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL,
+  last_run_created_at INTEGER,
+  storage_state TEXT NOT NULL DEFAULT 'AVAILABLE'
+    CHECK (storage_state IN ('AVAILABLE', 'ARCHIVED')),
+  UNIQUE (namespace, display_name)
+);
+
+CREATE TABLE pipelines (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
+  name TEXT NOT NULL,
+  display_name TEXT NOT NULL,
+  description TEXT NOT NULL DEFAULT '',
+  namespace TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL,
+  tags TEXT,
+  UNIQUE (namespace, name)
+);
+
+CREATE TABLE pipeline_versions (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
+  pipeline_id TEXT NOT NULL REFERENCES pipelines (id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  display_name TEXT NOT NULL,
+  description TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL,
+  pipeline_spec TEXT NOT NULL,
+  package_url TEXT NOT NULL DEFAULT '',
+  code_source_url TEXT NOT NULL DEFAULT '',
+  tags TEXT,
+  UNIQUE (pipeline_id, name)
+);
+CREATE INDEX pipeline_versions_by_pipeline ON pipeline_versions (pipeline_id, created_at);
+
+CREATE TABLE runs (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
+  display_name TEXT NOT NULL,
+  description TEXT NOT NULL DEFAULT '',
+  experiment_id TEXT NOT NULL,
+  namespace TEXT NOT NULL DEFAULT '',
+  pipeline_id TEXT NOT NULL DEFAULT '',
+  pipeline_version_id TEXT NOT NULL DEFAULT '',
+  spec_inline INTEGER NOT NULL,
+  pipeline_spec TEXT NOT NULL,
+  parameters TEXT NOT NULL DEFAULT '{}',
+  pipeline_root TEXT NOT NULL DEFAULT '',
+  service_account TEXT NOT NULL DEFAULT '',
+  storage_state TEXT NOT NULL DEFAULT 'AVAILABLE'
+    CHECK (storage_state IN ('AVAILABLE', 'ARCHIVED')),
+  state TEXT NOT NULL,
+  error TEXT,
+  created_at INTEGER NOT NULL,
+  scheduled_at INTEGER NOT NULL,
+  finished_at INTEGER,
+  recurring_run_id TEXT,
+  attempt INTEGER NOT NULL DEFAULT 1,
+  work_dir TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX runs_by_experiment ON runs (experiment_id, created_at);
+CREATE INDEX runs_by_state ON runs (state);
+CREATE UNIQUE INDEX runs_one_per_schedule ON runs (recurring_run_id, scheduled_at)
+  WHERE recurring_run_id IS NOT NULL;
+
+CREATE TABLE run_states (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+  state TEXT NOT NULL,
+  update_time INTEGER NOT NULL,
+  error TEXT
+);
+CREATE INDEX run_states_by_run ON run_states (run_id, seq);
+
+CREATE TABLE tasks (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+  path TEXT NOT NULL,
+  task_id TEXT NOT NULL,
+  parent_path TEXT,
+  name TEXT NOT NULL,
+  display_name TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  component_name TEXT NOT NULL,
+  pod_name TEXT NOT NULL,
+  state TEXT NOT NULL,
+  skip_reason TEXT,
+  error TEXT,
+  create_time INTEGER NOT NULL,
+  start_time INTEGER,
+  end_time INTEGER,
+  log_path TEXT,
+  attempts TEXT NOT NULL DEFAULT '[]',
+  inputs TEXT NOT NULL DEFAULT '{}',
+  outputs TEXT NOT NULL DEFAULT '{}',
+  cached_from TEXT,
+  state_history TEXT NOT NULL DEFAULT '[]',
+  UNIQUE (run_id, path)
+);
+CREATE INDEX tasks_by_task_id ON tasks (task_id);
+
+CREATE TABLE artifacts (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+  task_path TEXT NOT NULL,
+  name TEXT NOT NULL,
+  uri TEXT NOT NULL,
+  schema_title TEXT NOT NULL,
+  schema_version TEXT NOT NULL DEFAULT '',
+  metadata TEXT NOT NULL DEFAULT '{}',
+  created_at INTEGER NOT NULL,
+  UNIQUE (run_id, uri)
+);
+
+CREATE TABLE cache_entries (
+  pipeline_name TEXT NOT NULL,
+  fingerprint TEXT NOT NULL,
+  run_id TEXT NOT NULL,
+  entry TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (pipeline_name, fingerprint)
+);
+CREATE INDEX cache_entries_by_run ON cache_entries (run_id);
+`,
+  },
+];

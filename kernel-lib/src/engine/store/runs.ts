@@ -1,0 +1,232 @@
+/**
+ * Runs in the metadata database, with their state history (`run_states`). A run keeps the
+ * PipelineSpec it executes (given inline or copied from a pipeline version) and its runtime
+ * config, so it can be retried after its version is deleted.
+ */
+import { NotFoundError } from '../errors';
+import type { Db } from './database';
+import { listPage, type FieldMap, type ListQuery, type Page, type Scope } from './list-query';
+
+/** KFP's V2beta1RuntimeState values a run can have. */
+export type RunStateName =
+  'PENDING' | 'RUNNING' | 'SUCCEEDED' | 'SKIPPED' | 'FAILED' | 'CANCELING' | 'CANCELED' | 'PAUSED';
+
+/** States a run does not leave on its own. */
+export const FINAL_RUN_STATES: ReadonlySet<RunStateName> = new Set([
+  'SUCCEEDED',
+  'SKIPPED',
+  'FAILED',
+  'CANCELED',
+]);
+
+/** An error recorded on a run or a state change: google.rpc.Status without details. */
+export interface StoredStatus {
+  code: number;
+  message: string;
+}
+
+/** A run as stored. */
+export interface RunRow {
+  seq: number;
+  id: string;
+  display_name: string;
+  description: string;
+  experiment_id: string;
+  namespace: string;
+  pipeline_id: string;
+  pipeline_version_id: string;
+  /** 1 when the run was created with an inline pipeline_spec. */
+  spec_inline: number;
+  /** The PipelineSpec as JSON text. */
+  pipeline_spec: string;
+  /** `runtime_config.parameters` as JSON text. */
+  parameters: string;
+  pipeline_root: string;
+  service_account: string;
+  storage_state: 'AVAILABLE' | 'ARCHIVED';
+  state: RunStateName;
+  /** {@link StoredStatus} as JSON text. */
+  error: string | null;
+  created_at: number;
+  scheduled_at: number;
+  finished_at: number | null;
+  recurring_run_id: string | null;
+  /** 1 for the first execution, 2 after the first retry... */
+  attempt: number;
+  work_dir: string;
+}
+
+/** One entry of a run's state history. */
+export interface RunStateRow {
+  seq: number;
+  run_id: string;
+  state: RunStateName;
+  update_time: number;
+  error: string | null;
+}
+
+/** The fields KFP lets runs be filtered and sorted on. */
+export const RUN_FIELDS: FieldMap = {
+  run_id: { column: 'id', kind: 'string' },
+  id: { column: 'id', kind: 'string' },
+  display_name: { column: 'display_name', kind: 'string' },
+  name: { column: 'display_name', kind: 'string' },
+  created_at: { column: 'created_at', kind: 'time' },
+  finished_at: { column: 'finished_at', kind: 'time' },
+  scheduled_at: { column: 'scheduled_at', kind: 'time' },
+  description: { column: 'description', kind: 'string' },
+  storage_state: { column: 'storage_state', kind: 'enum' },
+  state: { column: 'state', kind: 'enum' },
+  namespace: { column: 'namespace', kind: 'string' },
+  experiment_id: { column: 'experiment_id', kind: 'string' },
+  recurring_run_id: { column: 'recurring_run_id', kind: 'string' },
+  pipeline_version_id: { column: 'pipeline_version_id', kind: 'string' },
+  pipeline_id: { column: 'pipeline_id', kind: 'string' },
+};
+
+/** What creating a run takes. */
+export interface NewRun {
+  id: string;
+  display_name: string;
+  description: string;
+  experiment_id: string;
+  pipeline_id: string;
+  pipeline_version_id: string;
+  spec_inline: boolean;
+  pipeline_spec: string;
+  parameters: string;
+  pipeline_root: string;
+  service_account: string;
+  created_at: number;
+  scheduled_at: number;
+  recurring_run_id?: string;
+  work_dir: string;
+}
+
+export class RunStore {
+  constructor(private readonly db: Db) {}
+
+  /** Inserts a PENDING run and its first state history entry. */
+  insert(run: NewRun): RunRow {
+    this.db.transaction(() => {
+      this.db
+        .prepare(
+          `INSERT INTO runs (id, display_name, description, experiment_id, pipeline_id, pipeline_version_id,
+             spec_inline, pipeline_spec, parameters, pipeline_root, service_account, state, created_at,
+             scheduled_at, recurring_run_id, work_dir)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'PENDING', ?, ?, ?, ?)`,
+        )
+        .run(
+          run.id,
+          run.display_name,
+          run.description,
+          run.experiment_id,
+          run.pipeline_id,
+          run.pipeline_version_id,
+          run.spec_inline ? 1 : 0,
+          run.pipeline_spec,
+          run.parameters,
+          run.pipeline_root,
+          run.service_account,
+          run.created_at,
+          run.scheduled_at,
+          run.recurring_run_id ?? null,
+          run.work_dir,
+        );
+      this.appendState(run.id, 'PENDING', run.created_at);
+    })();
+    return this.require(run.id);
+  }
+
+  get(id: string): RunRow | undefined {
+    return this.db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as RunRow | undefined;
+  }
+
+  /** @throws {@link NotFoundError} */
+  require(id: string): RunRow {
+    const row = this.get(id);
+    if (row === undefined) throw new NotFoundError('run', id);
+    return row;
+  }
+
+  list(query: ListQuery, experimentId?: string): Page<RunRow> {
+    const scopes: Scope[] =
+      experimentId === undefined ? [] : [{ sql: 'experiment_id = ?', params: [experimentId] }];
+    return listPage<RunRow>(this.db, 'runs', RUN_FIELDS, scopes, query);
+  }
+
+  /** The state history of a run, oldest first. */
+  states(id: string): RunStateRow[] {
+    return this.db
+      .prepare('SELECT * FROM run_states WHERE run_id = ? ORDER BY seq')
+      .all(id) as RunStateRow[];
+  }
+
+  private appendState(id: string, state: RunStateName, time: number, error?: StoredStatus): void {
+    this.db
+      .prepare('INSERT INTO run_states (run_id, state, update_time, error) VALUES (?, ?, ?, ?)')
+      .run(id, state, time, error === undefined ? null : JSON.stringify(error));
+  }
+
+  /**
+   * Moves a run to `state`, recording it in the history; a final state also sets `finished_at`
+   * and the error. Returns false when the run no longer exists.
+   */
+  setState(id: string, state: RunStateName, time: number, error?: StoredStatus): boolean {
+    return this.db.transaction(() => {
+      const final = FINAL_RUN_STATES.has(state);
+      const result = this.db
+        .prepare(
+          `UPDATE runs SET state = ?, finished_at = CASE WHEN ? THEN ? ELSE finished_at END,
+             error = CASE WHEN ? THEN ? ELSE error END
+           WHERE id = ?`,
+        )
+        .run(
+          state,
+          final ? 1 : 0,
+          time,
+          error === undefined ? 0 : 1,
+          error === undefined ? null : JSON.stringify(error),
+          id,
+        );
+      if (result.changes === 0) return false;
+      this.appendState(id, state, time, error);
+      return true;
+    })();
+  }
+
+  setStorageState(id: string, state: 'AVAILABLE' | 'ARCHIVED'): void {
+    this.require(id);
+    this.db.prepare('UPDATE runs SET storage_state = ? WHERE id = ?').run(state, id);
+  }
+
+  /** Starts another attempt: back to PENDING, error and end time cleared, tasks forgotten. */
+  resetForRetry(id: string, time: number, workDir: string): RunRow {
+    this.db.transaction(() => {
+      this.db
+        .prepare(
+          `UPDATE runs SET state = 'PENDING', error = NULL, finished_at = NULL, attempt = attempt + 1,
+             work_dir = ? WHERE id = ?`,
+        )
+        .run(workDir, id);
+      this.db.prepare('DELETE FROM tasks WHERE run_id = ?').run(id);
+      this.appendState(id, 'PENDING', time);
+    })();
+    return this.require(id);
+  }
+
+  /** Runs that were not finished: PENDING, RUNNING or CANCELING. */
+  unfinished(): RunRow[] {
+    return this.db
+      .prepare(`SELECT * FROM runs WHERE state IN ('PENDING', 'RUNNING', 'CANCELING') ORDER BY seq`)
+      .all() as RunRow[];
+  }
+
+  /** Deletes a run with its history, tasks, artifacts records and cache entries. */
+  delete(id: string): void {
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM cache_entries WHERE run_id = ?').run(id);
+      this.db.prepare('DELETE FROM runs WHERE id = ?').run(id);
+    })();
+  }
+}
