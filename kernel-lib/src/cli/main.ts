@@ -11,9 +11,10 @@ import { loadPipelinePackage, writePipelinePackage } from '../compiler/package';
 import type { JsonValue } from '../dsl/types';
 import { PipelabError, UsageError } from '../errors';
 import { VERSION } from '../version';
+import { engineCommand, ENGINE_USAGE } from './engine-command';
 import { loadPipelineFromModule } from './load-module';
 
-const USAGE = `pipelab ${VERSION}
+const USAGE_HEAD = `pipelab ${VERSION}
 
 Usage:
   pipelab compile <module.ts|module.js> [options]   compile a pipeline to the KFP v2 IR
@@ -23,8 +24,11 @@ Usage:
       --name <name>            override the pipeline's name in the compiled file
       --param <key=value>      override a parameter's default (value parsed as JSON when it can be)
   pipelab inspect <file>       load a compiled pipeline (.yaml/.json/.tar.gz), validate it, summarise it
+  pipelab engine start         run the embedded engine (a KFP v2beta1 API server) in the foreground
   pipelab --version | --help
 `;
+
+const USAGE = `${USAGE_HEAD}\n${ENGINE_USAGE}`;
 
 function parseParam(text: string): [string, JsonValue] {
   const eq = text.indexOf('=');
@@ -94,6 +98,8 @@ export async function main(argv: string[]): Promise<number> {
       case 'inspect':
         await inspectCommand(rest);
         return 0;
+      case 'engine':
+        return await engineCommand(rest, { stdout: process.stdout, env: process.env });
       case '--version':
       case 'version':
         process.stdout.write(`${VERSION}\n`);
