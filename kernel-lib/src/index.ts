@@ -20,5 +20,7 @@ export {
   Metrics,
 } from './dsl';
 export { compile, compileToFile, loadPipelinePackage, writePipelinePackage } from './compiler';
+export * as client from './client';
+export { Client, RunHandle, filter, type ClientOptions } from './client';
 export * from './errors';
 export { VERSION } from './version';

@@ -11,6 +11,7 @@ import { loadPipelinePackage, writePipelinePackage } from '../compiler/package';
 import type { JsonValue } from '../dsl/types';
 import { PipelabError, UsageError } from '../errors';
 import { VERSION } from '../version';
+import { RUN_USAGE, RUNS_USAGE, runCommand, runsCommand } from '../client/cli-commands';
 import { engineCommand, ENGINE_USAGE } from './engine-command';
 import { loadPipelineFromModule } from './load-module';
 
@@ -25,10 +26,12 @@ Usage:
       --param <key=value>      override a parameter's default (value parsed as JSON when it can be)
   pipelab inspect <file>       load a compiled pipeline (.yaml/.json/.tar.gz), validate it, summarise it
   pipelab engine start         run the embedded engine (a KFP v2beta1 API server) in the foreground
+  pipelab run <pipeline>       upload and run a compiled pipeline or a pipeline module, print its link, wait
+  pipelab runs <command>       list | get | wait | logs | terminate | retry
   pipelab --version | --help
 `;
 
-const USAGE = `${USAGE_HEAD}\n${ENGINE_USAGE}`;
+const USAGE = `${USAGE_HEAD}\n${ENGINE_USAGE}\n${RUN_USAGE}\n${RUNS_USAGE}`;
 
 function parseParam(text: string): [string, JsonValue] {
   const eq = text.indexOf('=');
@@ -100,6 +103,24 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       case 'engine':
         return await engineCommand(rest, { stdout: process.stdout, env: process.env });
+      case 'run':
+      case 'runs': {
+        // Ctrl-C stops waiting for the run; the run itself goes on in the engine.
+        const abort = new AbortController();
+        const onInt = () => abort.abort();
+        process.once('SIGINT', onInt);
+        try {
+          const io = {
+            stdout: process.stdout,
+            stderr: process.stderr,
+            env: process.env,
+            signal: abort.signal,
+          };
+          return await (command === 'run' ? runCommand(rest, io) : runsCommand(rest, io));
+        } finally {
+          process.off('SIGINT', onInt);
+        }
+      }
       case '--version':
       case 'version':
         process.stdout.write(`${VERSION}\n`);
