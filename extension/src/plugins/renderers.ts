@@ -1,0 +1,27 @@
+import type { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
+import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
+import type { PipelabConnection } from '../api/connection';
+import { plotlyRendererFactory, runLinkRendererFactory } from '../renderers/mime';
+import { IPipelabConnection, IRunDetailsOpener, PACKAGE } from '../tokens';
+
+/** The run-link and plotly MIME renderers. */
+export const renderersPlugin: JupyterFrontEndPlugin<void> = {
+  id: `${PACKAGE}:renderers`,
+  description: 'Renders run bundles as live run links, and plotly figures.',
+  autoStart: true,
+  requires: [IRenderMimeRegistry, IPipelabConnection, IRunDetailsOpener],
+  activate: (
+    _app: JupyterFrontEnd,
+    rendermime: IRenderMimeRegistry,
+    connection: PipelabConnection,
+    opener: IRunDetailsOpener,
+  ): void => {
+    rendermime.addFactory(
+      runLinkRendererFactory(connection, (runId) => opener.open(runId)),
+      50,
+    );
+    if (rendermime.getFactory(plotlyRendererFactory.mimeTypes[0] as string) === undefined) {
+      rendermime.addFactory(plotlyRendererFactory, 60);
+    }
+  },
+};
