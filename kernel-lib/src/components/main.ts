@@ -18,6 +18,10 @@ const STEPS: Record<string, { describe: string; load: () => Promise<StepMain> }>
     describe: 'query daily crime-report totals into a count,day CSV (Dataset)',
     load: async () => (await import('./data/index.js')).queryMain,
   },
+  train: {
+    describe: 'train the LSTM on a count,day CSV; write the Model and Metrics artifacts',
+    load: async () => (await import('./train/index.js')).trainMain,
+  },
   warehouse: {
     describe: 'create the embedded warehouse, or append the days missing up to today',
     load: async () => (await import('./data/index.js')).warehouseMain,
