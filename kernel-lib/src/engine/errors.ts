@@ -175,6 +175,30 @@ export class StoreError extends EngineError {
   }
 }
 
+/** The request carries no valid access token (16, HTTP 401). */
+export class UnauthenticatedError extends ApiError {
+  constructor(message: string) {
+    super('UNAUTHENTICATED', message);
+  }
+}
+
+/** The request is not allowed, e.g. a file outside the data directory (7, HTTP 403). */
+export class PermissionDeniedError extends ApiError {
+  constructor(message: string, context: EngineErrorContext = {}) {
+    super('PERMISSION_DENIED', message, context);
+  }
+}
+
+/**
+ * The access token file (`<dataDir>/token`) cannot be used: readable by other users, empty, not a
+ * regular file, or not writable. The engine refuses to start rather than serve an open API.
+ */
+export class AccessTokenError extends EngineError {
+  constructor(message: string, file: string, options: { cause?: unknown } = {}) {
+    super(message, { file }, { ...options, code: 'ACCESS_TOKEN_UNUSABLE' });
+  }
+}
+
 /** {@link startEngine} was given an invalid option. */
 export class EngineOptionsError extends EngineError {
   constructor(message: string, options: { cause?: unknown } = {}) {

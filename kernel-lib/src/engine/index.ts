@@ -3,8 +3,15 @@
  * KFP REST API v2beta1 (see API.md for what it adds), keeps metadata in SQLite and executes runs
  * with the local runner.
  */
-export { startEngine, DATABASE_FILE, type EngineHandle } from './server';
+export { startEngine, DATABASE_FILE, BUCKETS_DIR, type EngineHandle } from './server';
 export type { EngineOptions } from './options';
+export {
+  ACCESS_TOKEN_FILE,
+  accessTokenPath,
+  loadOrCreateAccessToken,
+  type AccessToken,
+} from './access-token';
+export { TOKEN_QUERY_PARAMETER } from './api/auth';
 export type { RunLauncher, LaunchRequest, LaunchedRun, LaunchOutcome } from './runs/launcher';
 export { runnerLauncher, type RunnerLauncherOptions } from './runs/runner-launcher';
 export {
@@ -16,6 +23,9 @@ export {
   FailedPreconditionError,
   UnimplementedError,
   PayloadTooLargeError,
+  UnauthenticatedError,
+  PermissionDeniedError,
+  AccessTokenError,
   StoreError,
   EngineOptionsError,
   GrpcCode,

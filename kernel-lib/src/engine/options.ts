@@ -36,6 +36,13 @@ export interface EngineOptions {
   shutdownGraceMs?: number;
   /** Where problems no client can be told about go. @default console.error */
   log?: (message: string) => void;
+  /**
+   * Browser origins (`scheme://host[:port]`, e.g. `http://localhost:8888` for JupyterLab) whose
+   * pages may call the API: they get `Access-Control-Allow-Origin` and preflight answers. Other
+   * origins get no CORS headers. Calls still need the access token.
+   * @default [] (no cross-origin access)
+   */
+  allowedOrigins?: readonly string[];
 }
 
 /** Options with every default applied. */
@@ -50,9 +57,38 @@ export interface SettledEngineOptions {
   defaultPipelineRoot: string;
   shutdownGraceMs: number;
   log: (message: string) => void;
+  allowedOrigins: readonly string[];
 }
 
-/** Applies defaults and checks every option; throws {@link EngineOptionsError} naming the bad one. */
+function settleOrigins(value: unknown): string[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) {
+    throw new EngineOptionsError('option allowedOrigins must be an array of origins.');
+  }
+  return value.map((origin: unknown) => {
+    let parsed: URL | undefined;
+    try {
+      parsed = typeof origin === 'string' ? new URL(origin) : undefined;
+    } catch {
+      parsed = undefined;
+    }
+    if (
+      typeof origin !== 'string' ||
+      parsed === undefined ||
+      (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') ||
+      parsed.origin !== origin
+    ) {
+      throw new EngineOptionsError(
+        `option allowedOrigins: ${JSON.stringify(origin)} is not an origin; write each as scheme://host[:port] without a path or a trailing slash (e.g. http://localhost:8888). '*' is not accepted: list the origins.`,
+      );
+    }
+    return origin;
+  });
+}
+
+/**
+ * Applies defaults and checks every option; throws {@link EngineOptionsError} naming the bad one.
+ */
 export function settleEngineOptions(options: EngineOptions): SettledEngineOptions {
   if (typeof options !== 'object' || options === null) {
     throw new EngineOptionsError('startEngine needs an options object with at least dataDir.');
@@ -96,5 +132,6 @@ export function settleEngineOptions(options: EngineOptions): SettledEngineOption
     defaultPipelineRoot: options.defaultPipelineRoot ?? `file://${path.join(dataDir, 'artifacts')}`,
     shutdownGraceMs: grace,
     log: options.log ?? ((message) => console.error(`[pipelab engine] ${message}`)),
+    allowedOrigins: settleOrigins(options.allowedOrigins),
   };
 }

@@ -3,22 +3,34 @@
  * under its data directory, executes runs with the local runner, and answers the KFP REST API
  * v2beta1 over HTTP.
  */
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { VERSION } from '../version';
+import { loadOrCreateAccessToken } from './access-token';
+import { AccessGuard } from './api/auth';
 import type { EngineContext } from './api/context';
+import { CorsPolicy } from './api/cors';
+import { PageTokens } from './api/list-options';
 import { dispatch } from './api/dispatch';
 import { buildRouter } from './api/routes';
 import { EngineError, EngineOptionsError } from './errors';
 import { settleEngineOptions, type EngineOptions } from './options';
 import { RunManager } from './runs/manager';
+import { Reaper } from './runs/reaper';
 import { runnerLauncher } from './runs/runner-launcher';
 import { openStore } from './store';
 
 /** The name of the metadata database in the data directory. */
 export const DATABASE_FILE = 'pipelab.db';
+
+/** The folder of the data directory that stands in for object storage (`gs://`, `s3://`...). */
+export const BUCKETS_DIR = 'buckets';
+
+/** The setting holding the key that signs page tokens (tokens stay valid across restarts). */
+const PAGE_TOKEN_KEY_SETTING = 'page_token_key';
 
 /** A running engine. */
 export interface EngineHandle {
@@ -28,6 +40,13 @@ export interface EngineHandle {
   readonly port: number;
   readonly host: string;
   readonly dataDir: string;
+  /**
+   * The access token every API call but healthz needs (`Authorization: Bearer <token>`, or
+   * `?token=` on GET links). It is also in {@link tokenFile}.
+   */
+  readonly token: string;
+  /** `<dataDir>/token`, mode 0600: where clients on this machine read the token. */
+  readonly tokenFile: string;
   /** How many unfinished runs of a previous process were closed at start-up. */
   readonly recoveredRuns: number;
   /**
@@ -79,29 +98,36 @@ function listen(server: http.Server, port: number, host: string): Promise<void> 
  * const health = await fetch(`${engine.url}/apis/v2beta1/healthz`);
  * await engine.close();
  * ```
- * @throws {@link EngineOptionsError} for a bad option, {@link StoreError} when the database cannot
- *   be opened, {@link EngineError} (code `ENGINE_LISTEN_FAILED`) when the port cannot be bound.
+ * @throws {@link EngineOptionsError} for a bad option, {@link AccessTokenError} when the token file
+ *   is readable by others or empty, {@link StoreError} when the database cannot be opened,
+ *   {@link EngineError} (code `ENGINE_LISTEN_FAILED`) when the port cannot be bound.
  */
 export async function startEngine(options: EngineOptions): Promise<EngineHandle> {
   const settled = settleEngineOptions(options);
   const { dataDir, clock, log } = settled;
   try {
-    fs.mkdirSync(dataDir, { recursive: true });
+    fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   } catch (error) {
     throw new EngineOptionsError(
       `cannot create the data directory ${dataDir}: ${error instanceof Error ? error.message : String(error)}`,
       { cause: error },
     );
   }
+  const access = loadOrCreateAccessToken(dataDir);
+  const realDataDir = fs.realpathSync(dataDir);
   const store = openStore(path.join(dataDir, DATABASE_FILE));
   let server: http.Server | undefined;
+  const reaper = new Reaper(log);
   try {
+    const bucketsDir = path.join(dataDir, BUCKETS_DIR);
     const launcher =
       settled.launcher ??
       runnerLauncher({
         parallelism: settled.parallelism,
         cache: store.cache,
         now: clock,
+        bucketsDir,
+        processMonitor: reaper,
         ...(settled.commandResolver ? { commandResolver: settled.commandResolver } : {}),
       });
     const runs = new RunManager({
@@ -110,14 +136,29 @@ export async function startEngine(options: EngineOptions): Promise<EngineHandle>
       now: clock,
       dataDir,
       defaultPipelineRoot: settled.defaultPipelineRoot,
+      bucketsDir,
       log,
     });
     const recoveredRuns = runs.recover();
     store.experiments.ensureDefault(clock().getTime());
-    const engine: EngineContext = { store, runs, now: clock, dataDir, version: VERSION, log };
+    const pageTokenKey = store.settings.ensure(PAGE_TOKEN_KEY_SETTING, () =>
+      randomBytes(32).toString('base64url'),
+    );
+    const engine: EngineContext = {
+      store,
+      pageTokens: new PageTokens(Buffer.from(pageTokenKey, 'base64url')),
+      runs,
+      now: clock,
+      dataDir,
+      realDataDir,
+      version: VERSION,
+      log,
+    };
     const router = buildRouter(engine);
+    const guard = new AccessGuard(access.token);
+    const cors = new CorsPolicy(settled.allowedOrigins);
     const httpServer = http.createServer((req, res) => {
-      dispatch(router, req, res, log).catch((error: unknown) => {
+      dispatch(router, req, res, { log, guard, cors }).catch((error: unknown) => {
         log(`request ${req.method ?? ''} ${req.url ?? ''} failed: ${String(error)}`);
         res.destroy();
       });
@@ -135,12 +176,15 @@ export async function startEngine(options: EngineOptions): Promise<EngineHandle>
       port,
       host: settled.host,
       dataDir,
+      token: access.token,
+      tokenFile: access.file,
       recoveredRuns,
       close: () => {
         closing ??= (async () => {
           const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
           httpServer.closeIdleConnections();
           await runs.shutdown(settled.shutdownGraceMs);
+          await reaper.close();
           httpServer.closeAllConnections();
           await closed;
           store.close();
@@ -150,6 +194,7 @@ export async function startEngine(options: EngineOptions): Promise<EngineHandle>
     };
   } catch (error) {
     server?.close();
+    await reaper.close();
     store.close();
     throw error;
   }

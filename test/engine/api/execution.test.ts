@@ -123,11 +123,14 @@ describe('runs executed by the local runner', () => {
     }>(`${RUNS}/${run.run_id}/tasks/produce`);
     expect(detail.body.parameters).toEqual({ inputs: { count: 21 }, outputs: { doubled: 42 } });
 
-    const download = await fetch(`${api.baseUrl}/apis/v2beta1/artifacts/${dataId}:download`);
+    const download = await fetch(`${api.baseUrl}/apis/v2beta1/artifacts/${dataId}:download`, {
+      headers: api.auth(),
+    });
     expect(download.status).toBe(200);
     expect(await download.text()).toBe('a,b\n1,2\n');
+    // As a browser link: the token in the query.
     const byName = await fetch(
-      `${api.baseUrl}${RUNS}/${run.run_id}/tasks/${tasks.produce?.task_id}/artifacts/data:download`,
+      api.link(`${RUNS}/${run.run_id}/tasks/${tasks.produce?.task_id}/artifacts/data:download`),
     );
     expect(await byName.text()).toBe('a,b\n1,2\n');
     expect(
@@ -166,7 +169,9 @@ describe('runs executed by the local runner', () => {
       10_000,
       'task to appear',
     );
-    const response = await fetch(`${api.baseUrl}${RUNS}/${id}/tasks/${taskId}/logs?follow=true`);
+    const response = await fetch(
+      api.link(`${RUNS}/${id}/tasks/${taskId}/logs`, { follow: 'true' }),
+    );
     expect(response.headers.get('transfer-encoding')).toBe('chunked');
     const text = await response.text();
     expect(text.trim().split('\n')).toEqual(['tick 1', 'tick 2', 'tick 3', 'tick 4', 'tick 5']);
@@ -251,5 +256,40 @@ describe('runs executed by the local runner', () => {
     const taskId = retried.run_details?.task_details?.[0]?.task_id ?? '';
     const logs = await api.get(`${RUNS}/${id}/tasks/${taskId}/logs`);
     expect(logs.text).toContain('second time');
+  });
+
+  it("keeps a gs:// pipeline root's artifacts below <dataDir>/buckets, and removes them with the run", async () => {
+    const created = await api.post<Run>(RUNS, {
+      display_name: 'to-gcs',
+      pipeline_spec: twoStep,
+      runtime_config: { parameters: { count: 5 }, pipeline_root: 'gs://team-bucket/pipelines' },
+    });
+    const run = await waitFinal(created.body.run_id);
+    expect(run.state, JSON.stringify(run.error)).toBe('SUCCEEDED');
+    expect(
+      (await api.get<{ runtime_config: { pipeline_root: string } }>(`${RUNS}/${run.run_id}`)).body
+        .runtime_config.pipeline_root,
+    ).toBe('gs://team-bucket/pipelines');
+    const produce = run.run_details?.task_details?.find((d) => d.display_name === 'produce');
+    const artifact = await api.get<{ uri: string }>(
+      `/apis/v2beta1/artifacts/${produce?.outputs?.data?.artifact_ids[0] ?? ''}`,
+    );
+    const local = path.join(
+      t.dataDir,
+      'buckets',
+      'gs',
+      'team-bucket',
+      'pipelines',
+      'two-step',
+      run.run_id,
+    );
+    expect(artifact.body.uri).toBe(`file://${path.join(local, 'produce', 'data')}`);
+    const download = await fetch(
+      api.link(`/apis/v2beta1/artifacts/${produce?.outputs?.data?.artifact_ids[0] ?? ''}:download`),
+    );
+    expect(await download.text()).toBe('a,b\n1,2\n');
+    expect((await api.delete(`${RUNS}/${run.run_id}`)).status).toBe(200);
+    await eventually(() => !fs.existsSync(local), 5000, 'the run files to go');
+    expect(fs.existsSync(path.join(t.dataDir, 'runs', run.run_id))).toBe(false);
   });
 });

@@ -3,6 +3,7 @@
  * directory, an HTTP client that checks every response against the KFP swagger (when
  * ../shared is present), a fake run launcher, and tiny PipelineSpecs whose tasks are `node -e`.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -16,7 +17,7 @@ import {
   type RunLauncher,
 } from '../../../kernel-lib/src/engine';
 import type { RunEvent, RunState, TaskResult } from '../../../kernel-lib/src/engine/runner';
-import { sharedDir } from '../../support/shared';
+import { repoRoot, sharedDir } from '../../support/shared';
 import { SwaggerContract } from '../../contract/swagger';
 
 let contract: SwaggerContract | null | undefined;
@@ -54,18 +55,37 @@ export interface RequestInit {
   body?: string | Uint8Array | FormData | Blob;
   headers?: Record<string, string>;
   query?: Record<string, string>;
+  /** The bearer token to send instead of the engine's; `null` sends none. */
+  token?: string | null;
 }
 
-/** A client for one engine that validates every response of a KFP operation against the swagger. */
+/**
+ * A client for one engine that validates every response of a KFP operation against the swagger.
+ * It sends the engine's access token as `Authorization: Bearer <token>`, as `kfp.Client` does
+ * with `existing_token`.
+ */
 export class Api {
   /** How many responses were checked against the swagger. */
   validated = 0;
 
-  constructor(readonly baseUrl: string) {}
+  constructor(
+    readonly baseUrl: string,
+    readonly token?: string,
+  ) {}
 
   url(p: string, query?: Record<string, string>): string {
     const qs = query ? `?${new URLSearchParams(query).toString()}` : '';
     return `${this.baseUrl}${p}${qs}`;
+  }
+
+  /** A URL a browser could open: the token rides in the `token` query parameter. */
+  link(p: string, query: Record<string, string> = {}): string {
+    return this.url(p, { ...query, ...(this.token ? { token: this.token } : {}) });
+  }
+
+  /** The headers that authenticate a request made with plain `fetch`. */
+  auth(): Record<string, string> {
+    return this.token ? { authorization: `Bearer ${this.token}` } : {};
   }
 
   async request<T = Record<string, unknown>>(
@@ -73,7 +93,11 @@ export class Api {
     p: string,
     init: RequestInit = {},
   ): Promise<ApiResponse<T>> {
-    const headers: Record<string, string> = { ...init.headers };
+    const token = init.token === undefined ? this.token : init.token;
+    const headers: Record<string, string> = {
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...init.headers,
+    };
     let body = init.body;
     if (init.json !== undefined) {
       body = JSON.stringify(init.json);
@@ -184,7 +208,7 @@ export async function startTestEngine(options: Partial<EngineOptions> = {}): Pro
   });
   return {
     engine,
-    api: new Api(engine.url),
+    api: new Api(engine.url, engine.token),
     dataDir,
     close: async () => {
       await engine.close();
@@ -192,6 +216,74 @@ export async function startTestEngine(options: Partial<EngineOptions> = {}): Pro
       if (options.dataDir === undefined) fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** An engine running in a child process (fixtures/crashing-engine.ts), for tests that kill it. */
+export interface EngineProcess {
+  readonly child: ChildProcess;
+  readonly url: string;
+  /** A client with the token the engine wrote to `<dataDir>/token`, read as a client would. */
+  readonly api: Api;
+  /** Everything the process printed on stdout so far. */
+  stdout(): string;
+  /** Sends SIGKILL and waits until the process is gone. */
+  kill(): Promise<void>;
+}
+
+/** Starts the engine of `dataDir` in a child process and waits until it listens. */
+export async function spawnEngineProcess(dataDir: string): Promise<EngineProcess> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(__dirname, 'fixtures', 'crashing-engine.ts'), dataDir],
+    { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let out = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout?.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /ready (\S+)\n/.exec(out);
+      if (match) resolve(match[1] ?? '');
+    });
+    child.once('exit', (code) =>
+      reject(new Error(`the engine process exited early (${String(code)})`)),
+    );
+  });
+  const token = fs.readFileSync(path.join(dataDir, 'token'), 'utf8').trim();
+  return {
+    child,
+    url,
+    api: new Api(url, token),
+    stdout: () => out,
+    kill: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
+
+/** Whether a process is alive (a zombie waiting to be reaped counts as gone). */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true;
+  }
+}
+
+/** Every file below `dir`, relative to it, sorted. */
+export function filesBelow(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return (fs.readdirSync(dir, { recursive: true, withFileTypes: true }) as fs.Dirent[])
+    .filter((entry) => !entry.isDirectory())
+    .map((entry) => path.relative(dir, path.join(entry.parentPath, entry.name)))
+    .sort();
 }
 
 /** One run given to the {@link FakeLauncher}, driven by the test. */
@@ -222,8 +314,16 @@ export class FakeRun {
     });
   }
 
+  private readonly createTimes = new Map<string, Date>();
+
   task(task: Partial<TaskResult> & { path: string }): void {
+    let createTime = this.createTimes.get(task.path);
+    if (createTime === undefined) {
+      createTime = new Date();
+      this.createTimes.set(task.path, createTime);
+    }
     const full: TaskResult = {
+      createTime,
       name: task.path.split('/').pop() ?? task.path,
       displayName: task.path,
       componentName: `comp-${task.path}`,

@@ -1,8 +1,7 @@
 /**
  * The engine's life: options, the database on disk (WAL, migrations), shutdown with runs in
- * progress, and recovery after the process died.
+ * progress. Recovery after the process was killed is in durability.test.ts.
  */
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Database from 'better-sqlite3';
@@ -13,7 +12,6 @@ import {
   startEngine,
   StoreError,
 } from '../../../kernel-lib/src/engine';
-import { repoRoot } from '../../support/shared';
 import { FakeLauncher, helloSpec, startTestEngine, tempDir, type TestEngine } from './helpers';
 
 interface Run {
@@ -67,8 +65,11 @@ describe('engine lifecycle', () => {
     const db = new Database(path.join(t.dataDir, DATABASE_FILE), { readonly: true });
     try {
       expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
-      expect(db.pragma('user_version', { simple: true })).toBe(1);
-      expect(db.prepare('SELECT version FROM schema_migrations').all()).toEqual([{ version: 1 }]);
+      expect(db.pragma('user_version', { simple: true })).toBe(2);
+      expect(db.prepare('SELECT version FROM schema_migrations ORDER BY version').all()).toEqual([
+        { version: 1 },
+        { version: 2 },
+      ]);
     } finally {
       db.close();
     }
@@ -139,51 +140,4 @@ describe('engine lifecycle', () => {
       expect(run.error?.message).toContain('the engine shut down');
     }
   });
-
-  it('closes runs a killed process left unfinished when it starts again', async () => {
-    const dataDir = scratch();
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', path.join(__dirname, 'fixtures', 'crashing-engine.ts'), dataDir],
-      {
-        cwd: repoRoot,
-        stdio: ['ignore', 'pipe', 'inherit'],
-      },
-    );
-    await new Promise<void>((resolve, reject) => {
-      let out = '';
-      child.stdout.on('data', (chunk: Buffer) => {
-        out += chunk.toString();
-        if (out.includes('ready ')) resolve();
-      });
-      child.on('exit', (code) =>
-        reject(new Error(`the engine process exited early (${String(code)})`)),
-      );
-    });
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGKILL');
-    await exited;
-
-    const t = await started({ dataDir, launcher: new FakeLauncher() });
-    expect(t.engine.recoveredRuns).toBe(2);
-    const runs = (await t.api.get<{ runs: Run[] }>('/apis/v2beta1/runs')).body.runs;
-    const byName = Object.fromEntries(runs.map((r) => [r.display_name, r]));
-    expect(byName.running?.state).toBe('FAILED');
-    expect(byName.running?.error?.message).toContain(
-      'the engine stopped while the run was RUNNING',
-    );
-    expect(byName.running?.state_history.map((s) => s.state)).toEqual([
-      'PENDING',
-      'RUNNING',
-      'FAILED',
-    ]);
-    expect(byName.running?.run_details?.task_details?.[0]?.state).toBe('FAILED');
-    expect(byName.terminating?.state).toBe('CANCELED');
-    expect(byName.terminating?.state_history.map((s) => s.state)).toEqual([
-      'PENDING',
-      'RUNNING',
-      'CANCELING',
-      'CANCELED',
-    ]);
-  }, 20_000);
 });

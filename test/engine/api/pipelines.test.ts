@@ -208,6 +208,7 @@ describe('pipelines API', () => {
         {
           method: 'POST',
           headers: {
+            ...api.auth(),
             'content-type': 'multipart/form-data; boundary=XX',
             'content-length': String(200 * 1024 * 1024),
           },

@@ -27,9 +27,11 @@ describe('robustness', () => {
 
   const rawRequest = (text: string): Promise<string> =>
     new Promise((resolve, reject) => {
-      const socket = net.connect(t.engine.port, '127.0.0.1', () => socket.write(text));
+      const socket: net.Socket = net.connect(t.engine.port, '127.0.0.1', () => {
+        socket.write(text);
+      });
       let data = '';
-      socket.on('data', (chunk) => (data += chunk.toString()));
+      socket.on('data', (chunk: Buffer) => (data += chunk.toString()));
       socket.on('end', () => resolve(data));
       socket.on('error', reject);
       socket.setTimeout(3000, () => {
@@ -65,6 +67,7 @@ describe('robustness', () => {
       const socket = net.connect(t.engine.port, '127.0.0.1', () => {
         socket.write(
           'POST /apis/v2beta1/pipelines/upload?name=aborted HTTP/1.1\r\nHost: x\r\n' +
+            `Authorization: Bearer ${t.engine.token}\r\n` +
             'Content-Type: multipart/form-data; boundary=B\r\nContent-Length: 100000\r\n\r\n' +
             '--B\r\nContent-Disposition: form-data; name="uploadfile"; filename="a.yaml"\r\n\r\npipelineInfo:\n',
         );

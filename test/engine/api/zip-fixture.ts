@@ -2,7 +2,13 @@
 import * as zlib from 'node:zlib';
 
 export function makeZip(
-  entries: { name: string; content: string | Buffer; store?: boolean }[],
+  entries: {
+    name: string;
+    content: string | Buffer;
+    store?: boolean;
+    /** The uncompressed size written in the headers, when it should lie (a zip bomb). */
+    declaredSize?: number;
+  }[],
 ): Buffer {
   const locals: Buffer[] = [];
   const centrals: Buffer[] = [];
@@ -16,7 +22,7 @@ export function makeZip(
     local.writeUInt16LE(20, 4);
     local.writeUInt16LE(entry.store ? 0 : 8, 8);
     local.writeUInt32LE(data.length, 18);
-    local.writeUInt32LE(raw.length, 22);
+    local.writeUInt32LE(entry.declaredSize ?? raw.length, 22);
     local.writeUInt16LE(name.length, 26);
     const central = Buffer.alloc(46);
     central.writeUInt32LE(0x02014b50, 0);
@@ -24,7 +30,7 @@ export function makeZip(
     central.writeUInt16LE(20, 6);
     central.writeUInt16LE(entry.store ? 0 : 8, 10);
     central.writeUInt32LE(data.length, 20);
-    central.writeUInt32LE(raw.length, 24);
+    central.writeUInt32LE(entry.declaredSize ?? raw.length, 24);
     central.writeUInt16LE(name.length, 28);
     central.writeUInt32LE(offset, 42);
     locals.push(local, name, data);

@@ -11,13 +11,19 @@ import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import * as zlib from 'node:zlib';
 import * as tar from 'tar-stream';
-import { FailedPreconditionError, InvalidArgumentError, NotFoundError } from '../errors';
+import {
+  FailedPreconditionError,
+  InvalidArgumentError,
+  NotFoundError,
+  PermissionDeniedError,
+} from '../errors';
 import { localPathOfUri } from '../runner';
 import type { ArtifactRow } from '../store/artifacts';
 import type { StoredTaskIO } from '../store/tasks';
 import type { EngineContext } from './context';
 import { timestamp } from './proto-json';
 import { RESPONDED, type Router } from './router';
+import { locateInside } from '../safe-path';
 
 function requireArtifact(engine: EngineContext, raw: string): ArtifactRow {
   if (!/^\d+$/.test(raw)) {
@@ -50,11 +56,13 @@ export function toApiArtifact(engine: EngineContext, row: ArtifactRow): Record<s
   };
 }
 
+/** Packs a directory; symbolic links inside it are left out, so nothing outside it is read. */
 async function addDirectory(pack: tar.Pack, root: string, relative: string): Promise<void> {
   const entries = await fs.promises.readdir(path.join(root, relative), { withFileTypes: true });
   for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
     const rel = relative === '' ? entry.name : `${relative}/${entry.name}`;
     const full = path.join(root, rel);
+    if (entry.isSymbolicLink()) continue;
     if (entry.isDirectory()) {
       pack.entry({ name: `${rel}/`, type: 'directory', mode: 0o755 });
       await addDirectory(pack, root, rel);
@@ -71,9 +79,13 @@ async function addDirectory(pack: tar.Pack, root: string, relative: string): Pro
   }
 }
 
-async function sendArtifact(res: ServerResponse, row: ArtifactRow): Promise<void> {
-  const local = localPathOfUri(row.uri);
-  if (local === undefined) {
+async function sendArtifact(
+  engine: EngineContext,
+  res: ServerResponse,
+  row: ArtifactRow,
+): Promise<void> {
+  const uriPath = localPathOfUri(row.uri);
+  if (uriPath === undefined) {
     throw new FailedPreconditionError(
       `artifact ${row.id} (${row.uri}) has no local file to download.`,
       {
@@ -82,29 +94,42 @@ async function sendArtifact(res: ServerResponse, row: ArtifactRow): Promise<void
       },
     );
   }
-  let stat: fs.Stats;
-  try {
-    stat = await fs.promises.stat(local);
-  } catch {
-    throw new NotFoundError(
+  const located = locateInside(engine.realDataDir, uriPath);
+  const notOnDisk = (): NotFoundError =>
+    new NotFoundError(
       'artifact',
       String(row.id),
       `the content of artifact ${row.id} (${row.uri}) is not on disk.`,
     );
+  if (located.kind === 'missing') throw notOnDisk();
+  if (located.kind === 'outside') {
+    throw new PermissionDeniedError(
+      `artifact ${row.id} (${row.uri}) is stored outside the engine's data directory; the engine only serves files below it.`,
+      { resourceType: 'artifact', resourceName: String(row.id) },
+    );
   }
-  const base = path.basename(local) || row.name;
+  const local = located.path;
+  let stat: fs.Stats;
+  try {
+    stat = await fs.promises.stat(local);
+  } catch {
+    throw notOnDisk();
+  }
+  // A header value may hold printable ASCII only.
+  const base = (path.basename(local) || row.name).replace(/[^\x20-\x7e]|["\\]/g, '_');
+  if (!stat.isFile() && !stat.isDirectory()) throw notOnDisk();
   if (stat.isFile()) {
     res.writeHead(200, {
       'Content-Type': 'application/octet-stream',
       'Content-Length': stat.size,
-      'Content-Disposition': `attachment; filename="${base.replace(/"/g, '')}"`,
+      'Content-Disposition': `attachment; filename="${base}"`,
     });
     await pipeline(fs.createReadStream(local), res);
     return;
   }
   res.writeHead(200, {
     'Content-Type': 'application/gzip',
-    'Content-Disposition': `attachment; filename="${base.replace(/"/g, '')}.tar.gz"`,
+    'Content-Disposition': `attachment; filename="${base}.tar.gz"`,
   });
   const pack = tar.pack();
   const done = pipeline(pack, zlib.createGzip(), res);
@@ -123,7 +148,7 @@ export function artifactRoutes(router: Router, engine: EngineContext): void {
   );
 
   router.add('GET', '/apis/v2beta1/artifacts/{artifact_id}:download', async ({ res, params }) => {
-    await sendArtifact(res, requireArtifact(engine, params.artifact_id ?? ''));
+    await sendArtifact(engine, res, requireArtifact(engine, params.artifact_id ?? ''));
     return RESPONDED;
   });
 
@@ -149,7 +174,7 @@ export function artifactRoutes(router: Router, engine: EngineContext): void {
           `task '${task.path}' has no output artifact '${params.name ?? ''}'.`,
         );
       }
-      await sendArtifact(res, requireArtifact(engine, String(output.artifact_id)));
+      await sendArtifact(engine, res, requireArtifact(engine, String(output.artifact_id)));
       return RESPONDED;
     },
   );

@@ -3,6 +3,7 @@
  */
 import type { RunManager } from '../runs/manager';
 import type { Store } from '../store';
+import type { PageTokens } from './list-options';
 
 export interface EngineContext {
   readonly store: Store;
@@ -10,8 +11,12 @@ export interface EngineContext {
   readonly now: () => Date;
   /** The engine's data directory (database, runs, artifacts). */
   readonly dataDir: string;
+  /** Its real path (links resolved): files the API serves must lie below it. */
+  readonly realDataDir: string;
   /** Pipelab's version, reported by healthz. */
   readonly version: string;
+  /** Signs and checks the page tokens of list operations. */
+  readonly pageTokens: PageTokens;
   /** Reports problems that cannot be answered to a client. */
   readonly log: (message: string) => void;
 }

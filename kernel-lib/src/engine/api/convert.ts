@@ -6,7 +6,7 @@ import type { TaskState } from '../runner';
 import type { ExperimentRow } from '../store/experiments';
 import type { PipelineRow, PipelineVersionRow } from '../store/pipelines';
 import type { RunRow, RunStateRow, StoredStatus } from '../store/runs';
-import type { StoredTaskIO, TaskRow, TaskStateEntry } from '../store/tasks';
+import type { StoredTaskIO, TaskDetailRow, TaskStateEntry } from '../store/tasks';
 import { GrpcCode } from '../errors';
 import { prune, timestamp } from './proto-json';
 
@@ -81,7 +81,7 @@ function artifactLists(io: StoredTaskIO | undefined): Record<string, { artifact_
 }
 
 /** The run's tasks as `run_details.task_details`. */
-export function toApiTaskDetails(tasks: readonly TaskRow[]): ApiMessage[] {
+export function toApiTaskDetails(tasks: readonly TaskDetailRow[]): ApiMessage[] {
   const byPath = new Map(tasks.map((t) => [t.path, t]));
   return tasks.map((task) => {
     const parent = task.parent_path === null ? undefined : byPath.get(task.parent_path);
@@ -118,7 +118,7 @@ export function toApiTaskDetails(tasks: readonly TaskRow[]): ApiMessage[] {
 export interface RunView {
   run: RunRow;
   states: readonly RunStateRow[];
-  tasks: readonly TaskRow[];
+  tasks: readonly TaskDetailRow[];
 }
 
 export function toApiRun({ run, states, tasks }: RunView): ApiMessage {

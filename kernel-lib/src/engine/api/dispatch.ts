@@ -1,9 +1,12 @@
 /**
- * The HTTP entry point: routes a request, runs its handler, and turns whatever it throws into
- * a `{code, message, details}` answer. Nothing a request does can take the server down.
+ * The HTTP entry point: answers CORS preflights, checks the access token, routes a request, runs
+ * its handler, and turns whatever it throws into a `{code, message, details}` answer. Nothing a
+ * request does can take the server down.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { GrpcCode, InvalidArgumentError } from '../errors';
+import type { AccessGuard } from './auth';
+import type { CorsPolicy } from './cors';
 import { sendError, sendJson, sendStatus } from './http';
 import { RESPONDED, type Router } from './router';
 import { routeNotFoundBody, toApiError } from './status';
@@ -19,16 +22,36 @@ function pathSegments(pathname: string): string[] {
   }
 }
 
+/** What every request goes through besides its handler. */
+export interface DispatchOptions {
+  /** Reports failures no client can be told about. */
+  readonly log: (message: string) => void;
+  /** Checks the access token; without it every request is let through. */
+  readonly guard?: AccessGuard;
+  /** Adds CORS headers for allowed origins and answers preflights. */
+  readonly cors?: CorsPolicy;
+}
+
 /** Answers one request with the router's handlers. */
 export async function dispatch(
   router: Router,
   req: IncomingMessage,
   res: ServerResponse,
-  log: (message: string) => void,
+  options: DispatchOptions,
 ): Promise<void> {
+  const { log, guard, cors } = options;
   const method = req.method ?? 'GET';
   try {
+    if (cors?.preflight(req, res)) return;
+    cors?.decorate(req, res);
     const url = new URL(req.url ?? '/', 'http://localhost');
+    const refusal = guard?.refusal(method, url.pathname, req.headers, url.searchParams);
+    if (refusal !== undefined) {
+      if (!req.complete) res.setHeader('Connection', 'close');
+      res.setHeader('WWW-Authenticate', 'Bearer realm="pipelab"');
+      sendStatus(res, 401, { code: GrpcCode.UNAUTHENTICATED, message: refusal, details: [] });
+      return;
+    }
     const match = router.match(method, pathSegments(url.pathname));
     if (match === undefined) {
       sendStatus(res, 404, routeNotFoundBody(method, url.pathname));

@@ -8,7 +8,7 @@ import { readJson } from './http';
 import { decodeMessage, requireString, str } from './input';
 import { nextPageToken, parseListQuery } from './list-options';
 import { EXPERIMENT } from './messages';
-import { prune } from './proto-json';
+import { pruneTop } from './proto-json';
 import type { Router } from './router';
 
 const BASE = '/apis/v2beta1/experiments';
@@ -29,12 +29,13 @@ export function experimentRoutes(router: Router, engine: EngineContext): void {
   });
 
   router.add('GET', BASE, ({ query }) => {
-    const list = parseListQuery(query, EXPERIMENT_FIELDS, 'experiments');
+    const target = { resource: 'experiments' };
+    const list = parseListQuery(query, EXPERIMENT_FIELDS, target, engine.pageTokens);
     const page = store.experiments.list(list);
-    return prune({
+    return pruneTop({
       experiments: page.rows.map(toApiExperiment),
       total_size: page.total,
-      next_page_token: nextPageToken(list, page, 'experiments'),
+      next_page_token: nextPageToken(list, page, target, engine.pageTokens),
     });
   });
 

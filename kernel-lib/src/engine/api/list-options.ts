@@ -4,7 +4,12 @@
  * default created_at ascending), `filter`, and an opaque `page_token`. The token carries the sort
  * and filter of the first request, so later pages need only the token; if sort_by or filter are
  * given with a token they must match it.
+ *
+ * Tokens are signed (HMAC-SHA256 with a key kept in the database), and name the list they page
+ * through — the resource and its scope, such as the experiment of a run list — so a token that
+ * was altered, or comes from another list, is refused instead of silently paging something else.
  */
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { InvalidArgumentError } from '../errors';
 import type { Cursor, FieldMap, ListQuery, Page, Predicate } from '../store/list-query';
 import { parseFilter } from './filter';
@@ -13,12 +18,58 @@ export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 200;
 
 interface TokenBody {
-  v: 1;
+  v: 2;
+  /** The resource listed. */
   r: string;
+  /** The scope of the list, e.g. `experiment_id=<id>`; `''` for all. */
+  q: string;
   s: string;
   d: boolean;
   p: Predicate[];
   a: Cursor;
+}
+
+/** Which list a request pages through. */
+export interface ListTarget {
+  /** The resource listed: `runs`, `experiments`... */
+  readonly resource: string;
+  /** What narrows it besides the filter, e.g. `experiment_id=<id>`. @default '' */
+  readonly scope?: string;
+}
+
+/** The length of a token's signature, in bytes. */
+const SIGNATURE_BYTES = 16;
+
+/** Signs page tokens and checks the ones clients send back. */
+export class PageTokens {
+  constructor(private readonly key: Buffer) {}
+
+  private sign(payload: string): string {
+    return createHmac('sha256', this.key)
+      .update(payload)
+      .digest()
+      .subarray(0, SIGNATURE_BYTES)
+      .toString('base64url');
+  }
+
+  encode(body: TokenBody): string {
+    const payload = Buffer.from(JSON.stringify(body), 'utf8').toString('base64url');
+    return `${payload}.${this.sign(payload)}`;
+  }
+
+  /** The body of a token this engine issued, unaltered; `undefined` for anything else. */
+  verify(raw: string): unknown {
+    const [payload, signature, ...rest] = raw.split('.');
+    if (payload === undefined || signature === undefined || rest.length > 0) return undefined;
+    const given = Buffer.from(signature, 'base64url');
+    const expected = Buffer.from(this.sign(payload), 'base64url');
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
+    try {
+      return JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as unknown;
+    } catch {
+      return undefined;
+    }
+  }
 }
 
 function parsePageSize(raw: string | null): number {
@@ -58,27 +109,27 @@ function parseSortBy(raw: string, fields: FieldMap): { sortKey: string; desc: bo
   return { sortKey, desc: words[1] === 'desc' };
 }
 
-function decodeToken(raw: string, resource: string): TokenBody {
+function describeList(resource: string, scope: string): string {
+  return scope === '' ? `all ${resource}` : `${resource} with ${scope}`;
+}
+
+function decodeToken(raw: string, target: ListTarget, tokens: PageTokens): TokenBody {
   const invalid = (): never => {
     throw new InvalidArgumentError(
-      'invalid page_token; pass the next_page_token of a previous list response.',
-      {
-        field: 'page_token',
-      },
+      'invalid page_token: it is not a next_page_token this engine issued, or it was altered; pass the next_page_token of a previous list response unchanged.',
+      { field: 'page_token' },
     );
   };
-  let body: unknown;
-  try {
-    body = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as unknown;
-  } catch {
-    invalid();
+  const t = tokens.verify(raw) as Partial<TokenBody> | null | undefined;
+  if (t === undefined || t === null || typeof t !== 'object' || t.v !== 2) return invalid();
+  const scope = target.scope ?? '';
+  if (t.r !== target.resource || t.q !== scope) {
+    throw new InvalidArgumentError(
+      `page_token belongs to another list (${describeList(String(t.r), String(t.q ?? ''))}), not to this one (${describeList(target.resource, scope)}); send the same list parameters as for the first page, or start again without a token.`,
+      { field: 'page_token' },
+    );
   }
-  const t = body as Partial<TokenBody> | null;
   if (
-    t === null ||
-    typeof t !== 'object' ||
-    t.v !== 1 ||
-    t.r !== resource ||
     typeof t.s !== 'string' ||
     typeof t.d !== 'boolean' ||
     !Array.isArray(t.p) ||
@@ -96,13 +147,15 @@ function decodeToken(raw: string, resource: string): TokenBody {
  *
  * @param params - The query string.
  * @param fields - The fields of the resource that can be filtered and sorted on.
- * @param resource - The resource listed (a page token is only valid for it).
+ * @param target - The list (a page token is only valid for the list that issued it).
+ * @param tokens - Checks page tokens.
  * @throws {@link InvalidArgumentError} naming the bad parameter.
  */
 export function parseListQuery(
   params: URLSearchParams,
   fields: FieldMap,
-  resource: string,
+  target: ListTarget,
+  tokens: PageTokens,
 ): ListQuery {
   const pageSize = parsePageSize(params.get('page_size'));
   const sortRaw = params.get('sort_by') ?? '';
@@ -112,7 +165,7 @@ export function parseListQuery(
   const predicates = parseFilter(filterRaw, fields);
   if (tokenRaw === '') return { predicates, ...sort, pageSize };
 
-  const token = decodeToken(tokenRaw, resource);
+  const token = decodeToken(tokenRaw, target, tokens);
   if (fields[token.s] === undefined) {
     throw new InvalidArgumentError('invalid page_token: it names an unknown sort field.', {
       field: 'page_token',
@@ -136,16 +189,17 @@ export function parseListQuery(
 export function nextPageToken(
   query: ListQuery,
   page: Page<unknown>,
-  resource: string,
+  target: ListTarget,
+  tokens: PageTokens,
 ): string | undefined {
   if (page.next === undefined) return undefined;
-  const body: TokenBody = {
-    v: 1,
-    r: resource,
+  return tokens.encode({
+    v: 2,
+    r: target.resource,
+    q: target.scope ?? '',
     s: query.sortKey,
     d: query.desc,
     p: [...query.predicates],
     a: page.next,
-  };
-  return Buffer.from(JSON.stringify(body), 'utf8').toString('base64url');
+  });
 }

@@ -6,10 +6,11 @@
  */
 import * as fs from 'node:fs';
 import type { ServerResponse } from 'node:http';
-import { InvalidArgumentError, NotFoundError } from '../errors';
+import { InvalidArgumentError, NotFoundError, PermissionDeniedError } from '../errors';
 import { FINAL_TASK_STATES, type StoredAttempt, type TaskRow } from '../store/tasks';
 import type { EngineContext } from './context';
 import { RESPONDED, type Router } from './router';
+import { locateInside } from '../safe-path';
 
 /** How often a followed log is polled for new bytes. */
 const POLL_MS = 200;
@@ -18,10 +19,22 @@ function attemptsOf(task: TaskRow): StoredAttempt[] {
   return JSON.parse(task.attempts) as StoredAttempt[];
 }
 
-function readFrom(file: string, offset: number): Buffer {
+/**
+ * The bytes of a log from `offset` on; none while the file does not exist.
+ *
+ * @throws {@link PermissionDeniedError} when the file lies outside the data directory.
+ */
+function readFrom(engine: EngineContext, logPath: string, offset: number): Buffer {
+  const located = locateInside(engine.realDataDir, logPath);
+  if (located.kind === 'missing') return Buffer.alloc(0);
+  if (located.kind === 'outside') {
+    throw new PermissionDeniedError(
+      `the log ${logPath} is outside the engine's data directory; the engine only serves files below it.`,
+    );
+  }
   let fd: number;
   try {
-    fd = fs.openSync(file, 'r');
+    fd = fs.openSync(located.path, 'r');
   } catch {
     return Buffer.alloc(0);
   }
@@ -68,7 +81,12 @@ async function follow(
     attempt ??= attempts[0]?.attempt;
     const current = attempts.find((a) => a.attempt === attempt);
     if (current !== undefined) {
-      const chunk = readFrom(current.log_path, offset);
+      let chunk: Buffer;
+      try {
+        chunk = readFrom(engine, current.log_path, offset);
+      } catch {
+        break;
+      }
       if (chunk.length > 0) {
         offset += chunk.length;
         res.write(chunk);
@@ -133,7 +151,7 @@ export function logRoutes(router: Router, engine: EngineContext): void {
         pinned === undefined
           ? attempts[attempts.length - 1]
           : attempts.find((a) => a.attempt === pinned);
-      const text = chosen === undefined ? Buffer.alloc(0) : readFrom(chosen.log_path, 0);
+      const text = chosen === undefined ? Buffer.alloc(0) : readFrom(engine, chosen.log_path, 0);
       startText(res);
       res.end(text);
       return RESPONDED;

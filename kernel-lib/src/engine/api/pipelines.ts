@@ -13,7 +13,7 @@ import { decodeMessage, str, sub, type Decoded } from './input';
 import { nextPageToken, parseListQuery } from './list-options';
 import { CREATE_PIPELINE_AND_VERSION, PIPELINE, PIPELINE_VERSION } from './messages';
 import { fetchPackage, specFromJson, specFromPackage } from './pipeline-spec';
-import { prune } from './proto-json';
+import { pruneTop } from './proto-json';
 import type { Router } from './router';
 
 const BASE = '/apis/v2beta1/pipelines';
@@ -99,12 +99,13 @@ export function pipelineRoutes(router: Router, engine: EngineContext): void {
   });
 
   router.add('GET', BASE, ({ query }) => {
-    const list = parseListQuery(query, PIPELINE_FIELDS, 'pipelines');
+    const target = { resource: 'pipelines' };
+    const list = parseListQuery(query, PIPELINE_FIELDS, target, engine.pageTokens);
     const page = store.pipelines.listPipelines(list);
-    return prune({
+    return pruneTop({
       pipelines: page.rows.map(toApiPipeline),
       total_size: page.total,
-      next_page_token: nextPageToken(list, page, 'pipelines'),
+      next_page_token: nextPageToken(list, page, target, engine.pageTokens),
     });
   });
 
@@ -170,12 +171,14 @@ export function pipelineRoutes(router: Router, engine: EngineContext): void {
   });
 
   router.add('GET', `${BASE}/{pipeline_id}/versions`, ({ params, query }) => {
-    const list = parseListQuery(query, PIPELINE_VERSION_FIELDS, 'pipeline_versions');
-    const page = store.pipelines.listVersions(params.pipeline_id ?? '', list);
-    return prune({
+    const pipelineId = params.pipeline_id ?? '';
+    const target = { resource: 'pipeline_versions', scope: `pipeline_id=${pipelineId}` };
+    const list = parseListQuery(query, PIPELINE_VERSION_FIELDS, target, engine.pageTokens);
+    const page = store.pipelines.listVersions(pipelineId, list);
+    return pruneTop({
       pipeline_versions: page.rows.map(toApiPipelineVersion),
       total_size: page.total,
-      next_page_token: nextPageToken(list, page, 'pipeline_versions'),
+      next_page_token: nextPageToken(list, page, target, engine.pageTokens),
     });
   });
 

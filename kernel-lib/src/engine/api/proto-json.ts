@@ -45,8 +45,22 @@ export function prune<T>(message: T): T {
   return out as T;
 }
 
+/**
+ * Drops the unpopulated fields of a message whose fields are already pruned (a list response
+ * around pruned items): the top level only, which saves walking every item again.
+ */
+export function pruneTop<T extends Record<string, unknown>>(message: T): Partial<T> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(message)) {
+    if (!isDefault(value)) out[key] = value;
+  }
+  return out as Partial<T>;
+}
+
 /** A time (ms since the epoch) as protojson writes a Timestamp: RFC 3339, UTC. */
 export function timestamp(ms: number | null | undefined): string | undefined {
   if (ms === null || ms === undefined) return undefined;
-  return new Date(ms).toISOString().replace('.000Z', 'Z');
+  const text = new Date(ms).toISOString();
+  // Whole seconds are written without a fraction, as protojson does.
+  return ms % 1000 === 0 ? `${text.slice(0, -5)}Z` : text;
 }

@@ -14,7 +14,7 @@ import { decodeMessage, requireString, str, sub, type Decoded } from './input';
 import { nextPageToken, parseListQuery } from './list-options';
 import { RUN } from './messages';
 import { specFromJson } from './pipeline-spec';
-import { prune } from './proto-json';
+import { pruneTop } from './proto-json';
 import type { Router } from './router';
 
 const BASE = '/apis/v2beta1/runs';
@@ -143,13 +143,23 @@ export function runRoutes(router: Router, engine: EngineContext): void {
   });
 
   router.add('GET', BASE, ({ query }) => {
-    const list = parseListQuery(query, RUN_FIELDS, 'runs');
     const experimentId = query.get('experiment_id') ?? '';
+    const target = {
+      resource: 'runs',
+      scope: experimentId === '' ? '' : `experiment_id=${experimentId}`,
+    };
+    const list = parseListQuery(query, RUN_FIELDS, target, engine.pageTokens);
     const page = store.runs.list(list, experimentId === '' ? undefined : experimentId);
-    return prune({
-      runs: page.rows.map((row) => view(engine, row)),
+    // Two queries for the whole page, not two per run.
+    const ids = page.rows.map((row) => row.id);
+    const states = store.runs.statesOf(ids);
+    const tasks = store.tasks.detailsOfRuns(ids);
+    return pruneTop({
+      runs: page.rows.map((run) =>
+        toApiRun({ run, states: states.get(run.id) ?? [], tasks: tasks.get(run.id) ?? [] }),
+      ),
       total_size: page.total,
-      next_page_token: nextPageToken(list, page, 'runs'),
+      next_page_token: nextPageToken(list, page, target, engine.pageTokens),
     });
   });
 

@@ -4,7 +4,7 @@
  * field, google.rpc.ResourceInfo for a resource, google.rpc.ErrorInfo with Pipelab's error code).
  */
 import { PipelabError, PipelineLoadError } from '../../errors';
-import { RunnerError } from '../runner';
+import { RunnerError, RunOptionsError } from '../runner';
 import { ApiError, GrpcCode, InvalidArgumentError } from '../errors';
 
 /** google.rpc.Status in its JSON form. */
@@ -25,7 +25,9 @@ export function toApiError(error: unknown): ApiError {
   if (error instanceof RunnerError) {
     const field = error.context.parameter
       ? `run.runtime_config.parameters.${error.context.parameter}`
-      : undefined;
+      : error instanceof RunOptionsError && error.option === 'pipelineRoot'
+        ? 'run.runtime_config.pipeline_root'
+        : undefined;
     return new InvalidArgumentError(error.message, field ? { field } : {}, { cause: error });
   }
   const message = error instanceof Error ? error.message : String(error);

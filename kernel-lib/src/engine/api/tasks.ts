@@ -2,7 +2,7 @@
  * Pipelab addition: one task of a run with what KFP's task details leave out,
  * `GET /apis/v2beta1/runs/{run_id}/tasks/{task_id}` (task id or task path): the KFP
  * PipelineTaskDetail fields plus `path`, `parameters` (input and output values), `artifacts`
- * (the records behind the artifact ids), `attempts`, `skip_reason` and `cached_from`.
+ * (the records behind the artifact ids), `attempts`, `reused`, `skip_reason` and `cached_from`.
  */
 import { NotFoundError } from '../errors';
 import type { StoredAttempt, StoredTaskIO } from '../store/tasks';
@@ -44,8 +44,10 @@ export function taskRoutes(router: Router, engine: EngineContext): void {
         ...(a.exit_code !== undefined && a.exit_code !== null ? { exit_code: a.exit_code } : {}),
         ...(a.exit_signal ? { exit_signal: a.exit_signal } : {}),
         ...(a.error ? { error: a.error } : {}),
+        ...(a.pid !== undefined ? { pid: a.pid } : {}),
         log_url: `/apis/v2beta1/runs/${runId}/tasks/${task.task_id}/logs?attempt=${a.attempt}`,
       })),
+      ...(task.reused === 1 ? { reused: true } : {}),
       ...(task.skip_reason ? { skip_reason: task.skip_reason } : {}),
       ...(task.cached_from ? { cached_from: JSON.parse(task.cached_from) as unknown } : {}),
     };

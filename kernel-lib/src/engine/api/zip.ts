@@ -108,6 +108,13 @@ function extract(bytes: Buffer, member: Member, label: string, limit: number): B
   try {
     return zlib.inflateRawSync(data, { maxOutputLength: limit });
   } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new PipelineLoadError(
+        `${where}: the member unpacks to more than the ${limit} bytes allowed (its header claims ${member.size}); a compiled pipeline is far smaller, so this is not one.`,
+        { file: label },
+        { cause: error },
+      );
+    }
     throw new PipelineLoadError(
       `${where}: the member could not be inflated (${error instanceof Error ? error.message : String(error)}).`,
       { file: label },

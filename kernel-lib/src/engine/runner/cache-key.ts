@@ -23,7 +23,8 @@ export interface CacheKey {
   containerSpec: { image: string; cmdArgs: string[]; pvcNames: string[] };
 }
 
-function canonical(value: unknown): string {
+/** JSON with object keys sorted: equal values give equal text. */
+export function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
   if (value !== null && typeof value === 'object') {
     const entries = Object.entries(value as Record<string, unknown>)

@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ComponentSpecIR, ContainerSpecIR, TaskSpec } from '../../compiler/spec';
 import { localPathOfUri, outputArtifactUri } from './artifacts';
-import { cacheFingerprint, type CacheKey } from './cache-key';
+import { cacheFingerprint, canonical, type CacheKey } from './cache-key';
 import type { CacheEntry } from './cache';
 import type { RunContext, TaskOutcome } from './context';
 import { emptyIO } from './context';
@@ -91,6 +91,33 @@ function cacheKeyOf(plan: ContainerTaskPlan): CacheKey {
   };
 }
 
+/** The local paths the task's process writes its output artifacts at. */
+function plannedArtifactPaths(where: OutputLocations): string[] {
+  return Object.values(where.artifacts)
+    .map((a) => localPathOfUri(a.uri))
+    .filter((p): p is string => p !== undefined);
+}
+
+/**
+ * Removes what an attempt that did not succeed may have left at the output artifact paths, so
+ * that an artifact found there is always the complete output of a successful attempt. The
+ * task's own folder under the pipeline root goes too once it is empty.
+ */
+function discardOutputs(where: OutputLocations): void {
+  const parents = new Set<string>();
+  for (const local of plannedArtifactPaths(where)) {
+    fs.rmSync(local, { recursive: true, force: true });
+    parents.add(path.dirname(local));
+  }
+  for (const parent of parents) {
+    try {
+      fs.rmdirSync(parent);
+    } catch {
+      // Not empty, or already gone.
+    }
+  }
+}
+
 function existingLocalPaths(outputs: TaskIO): string[] {
   return Object.values(outputs.artifacts)
     .map((a) => localPathOfUri(a.uri))
@@ -135,6 +162,56 @@ async function tryCache(
   return { state: 'CACHED', outputs: entry.outputs };
 }
 
+function sameInputs(a: TaskIO, b: TaskIO): boolean {
+  const uris = (io: TaskIO) =>
+    Object.fromEntries(Object.entries(io.artifacts).map(([name, art]) => [name, art.uri]));
+  return (
+    canonical(a.parameters) === canonical(b.parameters) && canonical(uris(a)) === canonical(uris(b))
+  );
+}
+
+/**
+ * Takes the task's result from an earlier attempt of the run (a retry) when it succeeded there
+ * with the same inputs and its output files are still there.
+ */
+function tryReuse(ctx: RunContext, plan: ContainerTaskPlan): TaskOutcome | undefined {
+  const earlier = ctx.reuseTasks.get(plan.path);
+  if (earlier === undefined || (earlier.state !== 'SUCCEEDED' && earlier.state !== 'CACHED')) {
+    return undefined;
+  }
+  if (!sameInputs(earlier.inputs, plan.inputs)) {
+    ctx.recorder.warn(
+      `task '${plan.path}': its inputs differ from the earlier attempt's; running it again.`,
+      plan.path,
+    );
+    return undefined;
+  }
+  const wanted = Object.values(earlier.outputs.artifacts)
+    .map((a) => localPathOfUri(a.uri))
+    .filter((p): p is string => p !== undefined);
+  const missing = wanted.find((p) => !fs.existsSync(p));
+  if (missing !== undefined) {
+    ctx.recorder.warn(
+      `task '${plan.path}': an output of the earlier attempt is gone (${missing}); running it again.`,
+      plan.path,
+    );
+    return undefined;
+  }
+  ctx.recorder.update(plan.path, {
+    state: earlier.state,
+    createTime: earlier.createTime,
+    ...(earlier.startTime ? { startTime: earlier.startTime } : {}),
+    ...(earlier.endTime ? { endTime: earlier.endTime } : {}),
+    attempts: structuredClone(earlier.attempts),
+    ...(earlier.logPath ? { logPath: earlier.logPath } : {}),
+    ...(earlier.cachedFrom ? { cachedFrom: earlier.cachedFrom } : {}),
+    ...(earlier.cacheFingerprint ? { cacheFingerprint: earlier.cacheFingerprint } : {}),
+    outputs: structuredClone(earlier.outputs),
+    reused: true,
+  });
+  return { state: earlier.state, outputs: structuredClone(earlier.outputs) };
+}
+
 function failure(ctx: RunContext, plan: ContainerTaskPlan, error: string): TaskOutcome {
   ctx.recorder.update(plan.path, { state: 'FAILED', endTime: ctx.now(), error });
   return { state: 'FAILED', outputs: emptyIO(), error };
@@ -164,6 +241,9 @@ export async function runContainerTask(
   const who = `task '${plan.path}'`;
   const taskDir = path.join(ctx.workDir, ...plan.path.split('/'));
   const where = outputLocations(ctx, plan, taskDir);
+
+  const reused = tryReuse(ctx, plan);
+  if (reused) return reused;
 
   let fingerprint: string | undefined;
   if (ctx.cache && ctx.enableCaching && plan.task.cachingOptions?.enableCache === true) {
@@ -229,13 +309,21 @@ export async function runContainerTask(
   let startTime: Date | undefined;
   for (let attempt = 1; ; attempt++) {
     const release = await ctx.slots.acquire(ctx.signal);
-    if (!release) return canceled(ctx, plan);
+    if (!release) {
+      discardOutputs(where);
+      return canceled(ctx, plan);
+    }
     let error: string | undefined;
     let wasCanceled = false;
     let outputs: TaskIO | undefined;
     try {
+      // Nothing of an earlier attempt may pass for this one's output.
       for (const file of [where.executorOutputFile, ...Object.values(where.parameterFiles)]) {
         fs.rmSync(file, { force: true });
+      }
+      for (const local of plannedArtifactPaths(where)) {
+        fs.rmSync(local, { recursive: true, force: true });
+        fs.mkdirSync(path.dirname(local), { recursive: true });
       }
       const logPath = path.join(taskDir, 'logs', `attempt-${attempt}.log`);
       const record: AttemptResult = { attempt, startTime: ctx.now(), logPath };
@@ -255,7 +343,12 @@ export async function runContainerTask(
         signal: ctx.signal,
         killGracePeriodMs: ctx.killGracePeriodMs,
         onLine: (stream, line) => ctx.recorder.log(plan.path, attempt, stream, line),
+        onSpawn: (pid) => {
+          record.pid = pid;
+          ctx.processMonitor?.started(pid);
+        },
       });
+      if (record.pid !== undefined) ctx.processMonitor?.ended(record.pid);
       record.endTime = ctx.now();
       record.exitCode = result.exitCode;
       record.exitSignal = result.exitSignal;
@@ -280,7 +373,10 @@ export async function runContainerTask(
       release();
     }
     ctx.recorder.update(plan.path, { attempts: structuredClone(attempts) });
-    if (wasCanceled) return canceled(ctx, plan);
+    if (wasCanceled) {
+      discardOutputs(where);
+      return canceled(ctx, plan);
+    }
 
     if (outputs) {
       ctx.recorder.update(plan.path, { state: 'SUCCEEDED', endTime: ctx.now(), outputs });
@@ -305,6 +401,7 @@ export async function runContainerTask(
     }
 
     if (attempt > retries.maxRetryCount) {
+      discardOutputs(where);
       const tries = attempt > 1 ? ` after ${attempt} attempts` : '';
       const logPath = attempts[attempts.length - 1]?.logPath;
       return failure(
@@ -320,6 +417,9 @@ export async function runContainerTask(
       plan.path,
     );
     await ctx.sleep(delay, ctx.signal);
-    if (ctx.signal.aborted) return canceled(ctx, plan);
+    if (ctx.signal.aborted) {
+      discardOutputs(where);
+      return canceled(ctx, plan);
+    }
   }
 }

@@ -7,7 +7,14 @@ import type { CacheStore } from './cache';
 import type { RunPlaceholderValues } from './placeholders';
 import type { RunRecorder } from './recorder';
 import type { Semaphore } from './semaphore';
-import type { CommandResolver, SkipReason, TaskIO, TaskState } from './types';
+import type {
+  CommandResolver,
+  ProcessMonitor,
+  SkipReason,
+  TaskIO,
+  TaskResult,
+  TaskState,
+} from './types';
 
 /** The shared state of one run, passed to every part that executes it. */
 export interface RunContext {
@@ -17,6 +24,11 @@ export interface RunContext {
   readonly pipelineName: string;
   readonly workDir: string;
   readonly pipelineRoot: string;
+  /** Where object-store URIs are kept locally, if anywhere. */
+  readonly bucketsDir: string | undefined;
+  /** Tasks of an earlier attempt of the run, by path, that may be reused. */
+  readonly reuseTasks: ReadonlyMap<string, TaskResult>;
+  readonly processMonitor: ProcessMonitor | undefined;
   readonly cwd: string;
   readonly env: NodeJS.ProcessEnv;
   readonly cache: CacheStore | undefined;

@@ -41,12 +41,15 @@ export class RunSpecError extends RunnerError {
 
 /** An option given to `runPipeline` is invalid. */
 export class RunOptionsError extends RunnerError {
+  /** The option at fault (`pipelineRoot`...), when one is. */
+  readonly option: string | undefined;
   constructor(
     message: string,
     context: RunnerErrorContext = {},
-    options: { cause?: unknown } = {},
+    options: { cause?: unknown; option?: string } = {},
   ) {
-    super(message, context, { ...options, code: 'RUN_OPTIONS_INVALID' });
+    super(message, context, { cause: options.cause, code: 'RUN_OPTIONS_INVALID' });
+    this.option = options.option;
   }
 }
 

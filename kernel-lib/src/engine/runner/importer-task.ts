@@ -4,7 +4,9 @@
  */
 import type { ArtifactTypeSchema, ComponentSpecIR } from '../../compiler/spec';
 import type { JsonValue } from '../../dsl/types';
+import { mapObjectStoreUri } from './artifacts';
 import type { RunContext, TaskOutcome } from './context';
+import { messageOf } from './errors';
 import { emptyIO } from './context';
 import type { TaskIO } from './types';
 
@@ -25,17 +27,29 @@ export function runImporterTask(
 ): TaskOutcome {
   const spec = (importer ?? {}) as ImporterSpec;
   const from = spec.artifactUri?.runtimeParameter;
-  const uri = from !== undefined ? inputs.parameters[from] : spec.artifactUri?.constant;
+  const given = from !== undefined ? inputs.parameters[from] : spec.artifactUri?.constant;
   const [outputName, outputDef] = Object.entries(
     component.outputDefinitions?.artifacts ?? {},
   )[0] ?? ['artifact'];
   const now = ctx.now();
-  if (typeof uri !== 'string' || uri === '') {
-    const error =
-      `importer task '${taskPath}' has no artifact URI` +
-      (from !== undefined ? ` (its input parameter '${from}' is not a non-empty string).` : '.');
+  const fail = (error: string): TaskOutcome => {
     ctx.recorder.update(taskPath, { state: 'FAILED', startTime: now, endTime: now, error });
     return { state: 'FAILED', outputs: emptyIO(), error };
+  };
+  if (typeof given !== 'string' || given === '') {
+    return fail(
+      `importer task '${taskPath}' has no artifact URI` +
+        (from !== undefined ? ` (its input parameter '${from}' is not a non-empty string).` : '.'),
+    );
+  }
+  let uri = given;
+  if (ctx.bucketsDir !== undefined) {
+    // Object storage is kept in the buckets directory, where the pipeline root's artifacts are.
+    try {
+      uri = mapObjectStoreUri(given, ctx.bucketsDir);
+    } catch (error) {
+      return fail(`importer task '${taskPath}': ${messageOf(error)}`);
+    }
   }
   const outputs: TaskIO = {
     parameters: {},

@@ -8,6 +8,7 @@ export type {
   CommandResolution,
   CommandResolver,
   CommandResolverContext,
+  ProcessMonitor,
   ResolvedContainer,
   RunEvent,
   RunResult,
@@ -21,7 +22,13 @@ export type {
 export { MemoryCacheStore, JsonFileCacheStore, type CacheEntry, type CacheStore } from './cache';
 export { cacheFingerprint, type CacheKey } from './cache-key';
 export { evaluateCondition, compileCel, type CompiledCondition } from './cel';
-export { localPathOfUri } from './artifacts';
+export {
+  localPathOfUri,
+  isObjectStoreUri,
+  mapObjectStoreUri,
+  resolvePipelineRoot,
+  taskOutputPaths,
+} from './artifacts';
 export { parseDuration } from './retry';
 export {
   RunnerError,

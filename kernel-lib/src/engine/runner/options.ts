@@ -6,11 +6,11 @@ import { randomUUID } from 'node:crypto';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { JsonValue } from '../../dsl/types';
-import { fileUri } from './artifacts';
+import { fileUri, resolvePipelineRoot } from './artifacts';
 import type { CacheStore } from './cache';
 import { RunOptionsError } from './errors';
 import { abortableSleep } from './retry';
-import type { CommandResolver, RunEvent } from './types';
+import type { CommandResolver, ProcessMonitor, RunEvent, TaskResult } from './types';
 
 /** How to run a pipeline locally. */
 export interface RunOptions {
@@ -29,10 +29,30 @@ export interface RunOptions {
   /**
    * The URI prefix of output artifacts; an artifact's URI is
    * `<pipelineRoot>/<pipeline name>/<run id>/<task path>/<output name>`. Its local path follows
-   * KFP's convention (`file:///x` → `/x`, `gs://b/k` → `/gcs/b/k`...).
+   * KFP's convention (`file:///x` → `/x`, `gs://b/k` → `/gcs/b/k`...), or lies below
+   * {@link RunOptions.bucketsDir} when that is set. A root with no local path (`https://...`) is
+   * refused.
    * @default `file://<workDir>/artifacts`
    */
   pipelineRoot?: string;
+  /**
+   * A local directory standing in for object storage: a `gs://`, `s3://` or `minio://` pipeline
+   * root or importer URI is kept below it (`gs://bucket/key` → `file://<bucketsDir>/gs/bucket/key`),
+   * so tasks read and write there and artifact URIs are those `file://` URIs.
+   * @default none: KFP's mount convention (`gs://b/k` at `/gcs/b/k`)
+   */
+  bucketsDir?: string;
+  /**
+   * Tasks of an earlier attempt of this same run (same spec and parameters), as that attempt
+   * reported them — what a retry passes. A container task that ended SUCCEEDED or CACHED there is
+   * not run again when its inputs are the same and its output files still exist: it is reported
+   * as it was (same task id, times, attempts and outputs) with `reused: true`. Works whether or
+   * not caching is on. Other tasks run.
+   * @default none
+   */
+  reuseTasks?: readonly TaskResult[];
+  /** Told about each task process started and ended (see {@link ProcessMonitor}). @default none */
+  processMonitor?: ProcessMonitor;
   /** The run's id, `{{$.pipeline_job_uuid}}`. @default a random UUID */
   runId?: string;
   /** The run's name, `{{$.pipeline_job_name}}`. @default `<pipeline name>-<create time as yyyymmddhhmmss>` */
@@ -76,6 +96,9 @@ export interface SettledOptions {
   parameters: Record<string, JsonValue | undefined>;
   workDir: string;
   pipelineRoot: string;
+  bucketsDir: string | undefined;
+  reuseTasks: ReadonlyMap<string, TaskResult>;
+  processMonitor: ProcessMonitor | undefined;
   runId: string;
   runName: string;
   parallelism: number;
@@ -141,13 +164,33 @@ export function settleOptions(pipelineName: string, options: RunOptions): Settle
   ) {
     throw new RunOptionsError('option cache must be a CacheStore (with get and put).');
   }
+  if (o.bucketsDir !== undefined && (typeof o.bucketsDir !== 'string' || o.bucketsDir === '')) {
+    throw new RunOptionsError('option bucketsDir must be a non-empty path.');
+  }
+  if (o.reuseTasks !== undefined && !Array.isArray(o.reuseTasks)) {
+    throw new RunOptionsError('option reuseTasks must be an array of task results.');
+  }
+  if (
+    o.processMonitor !== undefined &&
+    (typeof o.processMonitor?.started !== 'function' ||
+      typeof o.processMonitor?.ended !== 'function')
+  ) {
+    throw new RunOptionsError('option processMonitor must have started(pid) and ended(pid).');
+  }
   const now = o.now ?? (() => new Date());
   const createTime = o.createTime ?? now();
   const workDir = path.resolve(o.workDir ?? path.join(os.tmpdir(), 'pipelab-runs', runId));
+  const bucketsDir = o.bucketsDir === undefined ? undefined : path.resolve(o.bucketsDir);
   return {
     parameters,
     workDir,
-    pipelineRoot: o.pipelineRoot ?? fileUri(path.join(workDir, 'artifacts')),
+    pipelineRoot: resolvePipelineRoot(
+      o.pipelineRoot ?? fileUri(path.join(workDir, 'artifacts')),
+      bucketsDir,
+    ),
+    bucketsDir,
+    reuseTasks: new Map((o.reuseTasks ?? []).map((t) => [t.path, t])),
+    processMonitor: o.processMonitor,
     runId,
     runName: o.runName ?? `${pipelineName}-${stamp(createTime)}`,
     parallelism,

@@ -21,6 +21,8 @@ export interface ProcessOptions {
   killGracePeriodMs: number;
   /** Each complete line of output (without its newline). */
   onLine: (stream: 'stdout' | 'stderr', line: string) => void;
+  /** Called once the process started, with its pid (also its process group id). */
+  onSpawn?: (pid: number) => void;
 }
 
 /** How a process ended. */
@@ -93,6 +95,7 @@ export async function runProcess(options: ProcessOptions): Promise<ProcessOutcom
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    if (child.pid !== undefined) options.onSpawn?.(child.pid);
 
     const finish = (result: Omit<ProcessOutcome, 'canceled' | 'stderrTail'>) => {
       if (settled) return;

@@ -28,6 +28,13 @@ export class RunRecorder {
     this.tasks.set(task.path, task);
   }
 
+  /** Reports every task as it is now (at the start of a run: all PENDING). */
+  announce(): void {
+    for (const task of this.tasks.values()) {
+      this.emit({ type: 'task', time: this.now(), runId: this.runId, task: structuredClone(task) });
+    }
+  }
+
   get(path: string): TaskResult | undefined {
     return this.tasks.get(path);
   }

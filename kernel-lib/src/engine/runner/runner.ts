@@ -46,14 +46,16 @@ function podName(runName: string, path: string, taskId: string): string {
   return `${base}-${taskId.slice(0, 6)}`;
 }
 
-function registerTasks(ctx: RunContext, dag: DagSpec, parentPath: string): void {
+function registerTasks(ctx: RunContext, dag: DagSpec, parentPath: string, createTime: Date): void {
   for (const [name, task] of Object.entries(dag.tasks)) {
     const path = parentPath ? `${parentPath}/${name}` : name;
     const component: ComponentSpecIR = ctx.spec.components?.[task.componentRef.name] ?? {};
     const executor = component.executorLabel
       ? ctx.spec.deploymentSpec?.executors[component.executorLabel]
       : undefined;
-    const taskId = randomUUID();
+    // A task an earlier attempt ran keeps its id (and with it its links) across a retry.
+    const earlier = ctx.reuseTasks.get(path);
+    const taskId = earlier?.taskId ?? randomUUID();
     ctx.recorder.register({
       path,
       name,
@@ -66,13 +68,14 @@ function registerTasks(ctx: RunContext, dag: DagSpec, parentPath: string): void 
           ? 'importer'
           : 'container',
       taskId,
-      podName: podName(ctx.runName, path, taskId),
+      podName: earlier?.podName ?? podName(ctx.runName, path, taskId),
       state: 'PENDING',
+      createTime,
       attempts: [],
       inputs: emptyIO(),
       outputs: emptyIO(),
     });
-    if (component.dag) registerTasks(ctx, component.dag, path);
+    if (component.dag) registerTasks(ctx, component.dag, path, createTime);
   }
 }
 
@@ -107,6 +110,9 @@ export function runPipeline(spec: PipelineSpec, options: RunOptions = {}): RunHa
     pipelineName,
     workDir: settled.workDir,
     pipelineRoot: settled.pipelineRoot,
+    bucketsDir: settled.bucketsDir,
+    reuseTasks: settled.reuseTasks,
+    processMonitor: settled.processMonitor,
     cwd: settled.cwd,
     env: settled.env,
     cache: settled.cache,
@@ -126,7 +132,7 @@ export function runPipeline(spec: PipelineSpec, options: RunOptions = {}): RunHa
       scheduleTimeUtc: utc(settled.scheduleTime),
     },
   };
-  registerTasks(ctx, spec.root.dag, '');
+  registerTasks(ctx, spec.root.dag, '', ctx.now());
 
   const run: {
     state: RunState;
@@ -170,6 +176,8 @@ export function runPipeline(spec: PipelineSpec, options: RunOptions = {}): RunHa
     await Promise.resolve();
     run.startTime = ctx.now();
     setState('RUNNING');
+    // Every task exists from the start, PENDING, so a caller can show (and follow) all of them.
+    recorder.announce();
     try {
       fs.mkdirSync(ctx.workDir, { recursive: true });
       const outcome = await runDag(ctx, spec.root.dag, { path: '', parameters, artifacts: {} });

@@ -59,6 +59,8 @@ export interface AttemptResult {
   error?: string;
   /** This attempt's stdout and stderr, interleaved as they came. */
   logPath: string;
+  /** The process id (and process group id) of the attempt, once it was started. */
+  pid?: number;
 }
 
 /** What a task did, or is doing. */
@@ -81,6 +83,8 @@ export interface TaskResult {
   podName: string;
   state: TaskState;
   skipReason?: SkipReason;
+  /** When the runner created the task: at the start of the run, as PENDING. */
+  createTime: Date;
   startTime?: Date;
   endTime?: Date;
   /** Every attempt of a container task, in order. */
@@ -95,6 +99,11 @@ export interface TaskResult {
   cacheFingerprint?: string;
   /** Which run and task produced the outputs a cache hit reused. */
   cachedFrom?: { runId: string; taskPath: string };
+  /**
+   * True when the task was not run in this execution: its result was taken from an earlier
+   * attempt of the same run (see `RunOptions.reuseTasks`).
+   */
+  reused?: boolean;
 }
 
 /** The outcome of a run. */
@@ -133,6 +142,16 @@ export type RunEvent =
       line: string;
     }
   | { type: 'warning'; time: Date; runId: string; taskPath?: string; message: string };
+
+/**
+ * Told about every task process the runner starts and sees end, so that a supervisor can kill
+ * the processes of a runner that died without stopping them (each process leads its own
+ * process group: the pid is also the group id).
+ */
+export interface ProcessMonitor {
+  started(pid: number): void;
+  ended(pid: number): void;
+}
 
 /** A container spec with its placeholders substituted: what a task is about to run. */
 export interface ResolvedContainer {

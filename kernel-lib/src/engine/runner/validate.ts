@@ -23,6 +23,11 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** Whether a name can be one segment of a path: not empty, `.` or `..`, no separator or NUL. */
+function isPathSegment(name: string): boolean {
+  return name !== '' && name !== '.' && name !== '..' && !/[/\\\0]/.test(name);
+}
+
 function checkAcyclic(dag: DagSpec, where: string, pipeline: string): void {
   const state = new Map<string, 'visiting' | 'done'>();
   const visit = (name: string, chain: string[]): void => {
@@ -54,6 +59,12 @@ export function validateRunnableSpec(spec: PipelineSpec): void {
     throw new RunSpecError('not a PipelineSpec: pipelineInfo.name is missing.');
   }
   const pipeline = spec.pipelineInfo.name;
+  if (!isPathSegment(pipeline)) {
+    throw new RunSpecError(
+      `the pipeline name ${JSON.stringify(pipeline)} cannot be a folder name (artifacts go to <pipeline root>/<pipeline name>/...): it must not be empty, '.' or '..', nor hold '/', '\\' or NUL.`,
+      { pipeline },
+    );
+  }
   if (!isObject(spec.root) || !isObject(spec.root.dag) || !isObject(spec.root.dag.tasks)) {
     throw new RunSpecError(`pipeline '${pipeline}' has no root.dag.tasks.`, { pipeline });
   }
@@ -72,6 +83,14 @@ export function validateRunnableSpec(spec: PipelineSpec): void {
       );
     }
     if (checked.has(name)) return;
+    for (const output of Object.keys(component.outputDefinitions?.artifacts ?? {})) {
+      if (!isPathSegment(output)) {
+        throw new RunSpecError(
+          `component '${name}' has an output artifact named ${JSON.stringify(output)}, which cannot be a path segment (artifacts go to <pipeline root>/<pipeline>/<run>/<task>/<output>).`,
+          { pipeline, component: name },
+        );
+      }
+    }
     if (component.dag) {
       checkDag(component.dag, `component '${name}'`, [...stack, name]);
     } else {
@@ -107,7 +126,7 @@ export function validateRunnableSpec(spec: PipelineSpec): void {
     if (!isObject(dag.tasks))
       throw new RunSpecError(`${where} has a dag without tasks.`, { pipeline });
     for (const [key, task] of Object.entries(dag.tasks)) {
-      if (key === '' || key === '.' || key === '..' || /[/\\\0]/.test(key)) {
+      if (!isPathSegment(key)) {
         throw new RunSpecError(
           `${where} has a task named ${JSON.stringify(key)}, which cannot be a path segment.`,
           {

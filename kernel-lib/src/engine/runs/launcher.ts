@@ -4,7 +4,7 @@
  */
 import type { PipelineSpec } from '../../compiler/spec';
 import type { JsonValue } from '../../dsl/types';
-import type { RunEvent, RunState } from '../runner';
+import type { RunEvent, RunState, TaskResult } from '../runner';
 
 /** Everything a launcher needs to execute one run. */
 export interface LaunchRequest {
@@ -21,6 +21,11 @@ export interface LaunchRequest {
   readonly workDir: string;
   readonly createTime: Date;
   readonly scheduleTime: Date;
+  /**
+   * On a retry: the tasks of the previous attempt, as recorded. Those that succeeded are reused
+   * rather than run again when their inputs are unchanged and their outputs still exist.
+   */
+  readonly reuseTasks?: readonly TaskResult[];
   /** Aborted to cancel the run. */
   readonly signal: AbortSignal;
   /** Receives task state changes, log lines, warnings and run states, in order. */

@@ -1,7 +1,8 @@
 /**
  * The life of a run: stored as PENDING, launched in the background, its state and tasks
  * recorded from the launcher's events until it ends. Terminating aborts the launch; retrying
- * launches it again under the same id; runs left unfinished by a crash are closed at start-up.
+ * launches it again under the same id, reusing the tasks that succeeded; runs left unfinished by
+ * a crash are closed at start-up, and what their interrupted tasks had begun to write is removed.
  */
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -9,9 +10,17 @@ import * as path from 'node:path';
 import type { PipelineSpec } from '../../compiler/spec';
 import type { JsonValue } from '../../dsl/types';
 import { FailedPreconditionError, GrpcCode } from '../errors';
-import { localPathOfUri, type RunEvent } from '../runner';
+import { isWithin } from '../safe-path';
+import {
+  localPathOfUri,
+  resolvePipelineRoot,
+  taskOutputPaths,
+  type RunEvent,
+  type TaskResult,
+} from '../runner';
 import type { Store } from '../store';
 import { FINAL_RUN_STATES, type RunRow, type RunStateName, type StoredStatus } from '../store/runs';
+import { FINAL_TASK_STATES, taskResultOf } from '../store/tasks';
 import type { LaunchOutcome, RunLauncher } from './launcher';
 
 /** What creating a run takes (already validated by the API). */
@@ -39,6 +48,8 @@ export interface RunManagerOptions {
   readonly dataDir: string;
   /** The pipeline root of runs that do not set one. */
   readonly defaultPipelineRoot: string;
+  /** Where object-store pipeline roots are kept (`<dataDir>/buckets`); as the launcher uses it. */
+  readonly bucketsDir?: string;
   /** Reports problems that cannot be answered to a client. */
   readonly log: (message: string) => void;
 }
@@ -49,6 +60,13 @@ interface ActiveRun {
 }
 
 const SHUTDOWN_MESSAGE = 'the engine shut down while the run was in progress.';
+
+/** Why a run a previous engine process left unfinished was closed at start-up. */
+export function restartMessage(state: RunStateName): string {
+  return state === 'CANCELING'
+    ? 'the engine restarted while the run was being terminated; recorded as CANCELED.'
+    : `the engine restarted while the run was ${state}: its previous process stopped (killed or crashed) before the run ended, and runs are not resumed. Tasks that had finished keep their outputs; retry the run to run the others (finished tasks are reused).`;
+}
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -71,6 +89,15 @@ export class RunManager {
   /** The pipeline root a run executes with. */
   effectivePipelineRoot(run: RunRow): string {
     return run.pipeline_root !== '' ? run.pipeline_root : this.options.defaultPipelineRoot;
+  }
+
+  /** The root a run's artifacts are really written to (object-store roots mapped). */
+  private resolvedRoot(run: RunRow): string | undefined {
+    try {
+      return resolvePipelineRoot(this.effectivePipelineRoot(run), this.options.bucketsDir);
+    } catch {
+      return undefined;
+    }
   }
 
   /** The directory holding all files of a run. */
@@ -122,9 +149,15 @@ export class RunManager {
     }
   }
 
-  private launch(row: RunRow, spec: PipelineSpec, parameters: Record<string, JsonValue>): void {
+  private launch(
+    row: RunRow,
+    spec: PipelineSpec,
+    parameters: Record<string, JsonValue>,
+    reuseTasks?: readonly TaskResult[],
+  ): void {
     const controller = new AbortController();
     const launched = this.options.launcher.launch({
+      ...(reuseTasks !== undefined ? { reuseTasks } : {}),
       runId: row.id,
       runName: row.display_name,
       spec,
@@ -227,8 +260,9 @@ export class RunManager {
 
   /**
    * Runs a FAILED or CANCELED run again under the same id, in a fresh work directory. Tasks that
-   * succeeded before are reused through the cache when their caching is enabled (the KFP default);
-   * the others run again.
+   * succeeded before are reused — not run again — when their inputs are unchanged and their
+   * outputs still exist, whether or not caching is on (as a retried KFP workflow resumes); the
+   * others run again.
    *
    * @throws {@link FailedPreconditionError} for a run in another state.
    */
@@ -244,8 +278,9 @@ export class RunManager {
     const parameters = JSON.parse(row.parameters) as Record<string, JsonValue>;
     const workDir = path.join(this.runDir(runId), `attempt-${row.attempt + 1}`);
     return this.store.db.transaction(() => {
+      const previous = this.store.tasks.ofRun(runId).map(taskResultOf);
       const reset = this.store.runs.resetForRetry(runId, this.nowMs(), workDir);
-      this.launch(reset, spec, parameters);
+      this.launch(reset, spec, parameters, previous);
       return reset;
     })();
   }
@@ -264,15 +299,21 @@ export class RunManager {
     void active.done.then(remove);
   }
 
+  /** Whether a path lies in the data directory (files there are the engine's to remove). */
+  private ownsPath(local: string): boolean {
+    return isWithin(path.resolve(this.options.dataDir), path.resolve(local));
+  }
+
   private removeFiles(row: RunRow): void {
     const targets = [this.runDir(row.id)];
-    if (row.pipeline_root === '') {
-      const root = localPathOfUri(this.options.defaultPipelineRoot);
-      const spec = JSON.parse(row.pipeline_spec) as Partial<PipelineSpec>;
-      const name = spec.pipelineInfo?.name;
-      if (root !== undefined && typeof name === 'string' && name !== '') {
-        targets.push(path.join(root, name, row.id));
-      }
+    // Artifacts go too when they are the engine's: under the default root or a mapped bucket.
+    const resolved = this.resolvedRoot(row);
+    const root = resolved === undefined ? undefined : localPathOfUri(resolved);
+    const spec = JSON.parse(row.pipeline_spec) as Partial<PipelineSpec>;
+    const name = spec.pipelineInfo?.name;
+    if (root !== undefined && typeof name === 'string' && name !== '') {
+      const runArtifacts = path.join(root, name, row.id);
+      if (this.ownsPath(runArtifacts)) targets.push(runArtifacts);
     }
     for (const target of targets) {
       fs.rm(target, { recursive: true, force: true }, (error) => {
@@ -282,17 +323,43 @@ export class RunManager {
   }
 
   /**
+   * Removes what the interrupted tasks of a run may have begun to write at their output artifact
+   * paths: an artifact on disk is always the complete output of a task that succeeded.
+   */
+  private discardInterruptedOutputs(row: RunRow): void {
+    const root = this.resolvedRoot(row);
+    if (root === undefined) return;
+    let spec: PipelineSpec;
+    try {
+      spec = JSON.parse(row.pipeline_spec) as PipelineSpec;
+    } catch {
+      return;
+    }
+    for (const task of this.store.tasks.ofRun(row.id)) {
+      if (task.kind !== 'container' || FINAL_TASK_STATES.has(task.state)) continue;
+      for (const local of taskOutputPaths(spec, root, row.id, task.path, task.component_name)) {
+        try {
+          fs.rmSync(local, { recursive: true, force: true });
+          fs.rmdirSync(path.dirname(local));
+        } catch {
+          // The folder holds other outputs, or is gone already.
+        }
+      }
+    }
+  }
+
+  /**
    * Closes runs a previous process left unfinished: CANCELING ones become CANCELED, the others
-   * FAILED, each with the reason recorded. Returns how many were closed.
+   * FAILED, each with a message saying the engine restarted; partial outputs of their
+   * interrupted tasks are removed. Returns how many were closed.
    */
   recover(): number {
     const rows = this.store.runs.unfinished();
     const now = this.nowMs();
     for (const row of rows) {
       const cancel = row.state === 'CANCELING';
-      const message = cancel
-        ? 'the engine stopped while the run was being terminated; recorded as CANCELED when it started again.'
-        : `the engine stopped while the run was ${row.state}; recorded as FAILED when it started again (runs are not resumed).`;
+      const message = restartMessage(row.state);
+      this.discardInterruptedOutputs(row);
       this.store.db.transaction(() => {
         this.store.tasks.closeUnfinished(row.id, cancel ? 'CANCELED' : 'FAILED', message, now);
         this.store.runs.setState(row.id, cancel ? 'CANCELED' : 'FAILED', now, {

@@ -2,7 +2,7 @@
  * The {@link RunLauncher} that executes runs with Pipelab's local runner, each container task as
  * a local process.
  */
-import { runPipeline, type CacheStore, type CommandResolver } from '../runner';
+import { runPipeline, type CacheStore, type CommandResolver, type ProcessMonitor } from '../runner';
 import type { LaunchedRun, LaunchRequest, RunLauncher } from './launcher';
 
 /** Options of {@link runnerLauncher}. */
@@ -19,6 +19,13 @@ export interface RunnerLauncherOptions {
   env?: NodeJS.ProcessEnv;
   /** How long a cancelled task's processes get between SIGTERM and SIGKILL. @default 5000 */
   killGracePeriodMs?: number;
+  /**
+   * Where object-store pipeline roots (`gs://`, `s3://`, `minio://`) are kept on this machine.
+   * @default none: KFP's mount convention (`/gcs/...`)
+   */
+  bucketsDir?: string;
+  /** Told about every task process started and ended. @default none */
+  processMonitor?: ProcessMonitor;
 }
 
 /** A launcher that runs pipelines with `runPipeline`. */
@@ -35,6 +42,9 @@ export function runnerLauncher(options: RunnerLauncherOptions = {}): RunLauncher
         scheduleTime: request.scheduleTime,
         signal: request.signal,
         onEvent: request.onEvent,
+        ...(request.reuseTasks !== undefined ? { reuseTasks: request.reuseTasks } : {}),
+        ...(options.bucketsDir !== undefined ? { bucketsDir: options.bucketsDir } : {}),
+        ...(options.processMonitor !== undefined ? { processMonitor: options.processMonitor } : {}),
         ...(options.parallelism !== undefined ? { parallelism: options.parallelism } : {}),
         ...(options.cache !== undefined ? { cache: options.cache } : {}),
         ...(options.now !== undefined ? { now: options.now } : {}),

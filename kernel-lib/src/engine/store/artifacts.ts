@@ -3,7 +3,7 @@
  * `artifact_ids`); an artifact is one URI within one run, whichever task produced or read it.
  */
 import type { RuntimeArtifactIR } from '../runner';
-import type { Db } from './database';
+import { statement, type Db } from './database';
 
 /** An artifact as stored. */
 export interface ArtifactRow {
@@ -25,35 +25,34 @@ export class ArtifactStore {
 
   /** Records an artifact of a run (or refreshes its metadata) and returns its id. */
   register(runId: string, taskPath: string, artifact: RuntimeArtifactIR, time: number): number {
-    const row = this.db
-      .prepare(
-        `INSERT INTO artifacts (run_id, task_path, name, uri, schema_title, schema_version, metadata, created_at)
+    const row = statement(
+      this.db,
+      `INSERT INTO artifacts (run_id, task_path, name, uri, schema_title, schema_version, metadata, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (run_id, uri) DO UPDATE SET metadata = excluded.metadata
          RETURNING id`,
-      )
-      .get(
-        runId,
-        taskPath,
-        artifact.name,
-        artifact.uri,
-        artifact.type?.schemaTitle ?? 'system.Artifact',
-        artifact.type?.schemaVersion ?? '',
-        JSON.stringify(artifact.metadata ?? {}),
-        time,
-      ) as { id: number };
+    ).get(
+      runId,
+      taskPath,
+      artifact.name,
+      artifact.uri,
+      artifact.type?.schemaTitle ?? 'system.Artifact',
+      artifact.type?.schemaVersion ?? '',
+      JSON.stringify(artifact.metadata ?? {}),
+      time,
+    ) as { id: number };
     return row.id;
   }
 
   get(id: number): ArtifactRow | undefined {
-    return this.db.prepare('SELECT * FROM artifacts WHERE id = ?').get(id) as
+    return statement(this.db, 'SELECT * FROM artifacts WHERE id = ?').get(id) as
       ArtifactRow | undefined;
   }
 
   /** The artifacts a run has seen, in id order. */
   ofRun(runId: string): ArtifactRow[] {
-    return this.db
-      .prepare('SELECT * FROM artifacts WHERE run_id = ? ORDER BY id')
-      .all(runId) as ArtifactRow[];
+    return statement(this.db, 'SELECT * FROM artifacts WHERE run_id = ? ORDER BY id').all(
+      runId,
+    ) as ArtifactRow[];
   }
 }

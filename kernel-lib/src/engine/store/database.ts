@@ -9,6 +9,30 @@ import { MIGRATIONS, type Migration } from './migrations';
 /** An open database. */
 export type Db = Database.Database;
 
+/** Past this many distinct statements of one database, the cache starts over. */
+const STATEMENT_CACHE_LIMIT = 512;
+
+const statements = new WeakMap<Db, Map<string, Database.Statement>>();
+
+/**
+ * The prepared statement for `sql` on `db`, prepared once and reused: preparing costs more than
+ * running most of the engine's queries.
+ */
+export function statement(db: Db, sql: string): Database.Statement {
+  let cache = statements.get(db);
+  if (cache === undefined) {
+    cache = new Map();
+    statements.set(db, cache);
+  }
+  let prepared = cache.get(sql);
+  if (prepared === undefined) {
+    if (cache.size >= STATEMENT_CACHE_LIMIT) cache.clear();
+    prepared = db.prepare(sql);
+    cache.set(sql, prepared);
+  }
+  return prepared;
+}
+
 function currentVersion(db: Db): number {
   const version = db.pragma('user_version', { simple: true });
   return typeof version === 'number' ? version : 0;

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { AlreadyExistsError, FailedPreconditionError, NotFoundError } from '../errors';
-import { isUniqueViolation, type Db } from './database';
+import { statement, isUniqueViolation, type Db } from './database';
 import { listPage, type FieldMap, type ListQuery, type Page } from './list-query';
 
 /** An experiment as stored. */
@@ -27,7 +27,7 @@ export const EXPERIMENT_FIELDS: FieldMap = {
   display_name: { column: 'display_name', kind: 'string' },
   name: { column: 'display_name', kind: 'string' },
   created_at: { column: 'created_at', kind: 'time' },
-  last_run_created_at: { column: 'last_run_created_at', kind: 'time' },
+  last_run_created_at: { column: 'last_run_created_at', kind: 'time', nullable: true },
   description: { column: 'description', kind: 'string' },
   namespace: { column: 'namespace', kind: 'string' },
   storage_state: { column: 'storage_state', kind: 'enum' },
@@ -51,12 +51,11 @@ export class ExperimentStore {
   create(input: NewExperiment, now: number): ExperimentRow {
     const id = randomUUID();
     try {
-      this.db
-        .prepare(
-          `INSERT INTO experiments (id, display_name, description, namespace, created_at)
+      statement(
+        this.db,
+        `INSERT INTO experiments (id, display_name, description, namespace, created_at)
            VALUES (?, ?, ?, '', ?)`,
-        )
-        .run(id, input.display_name, input.description, now);
+      ).run(id, input.display_name, input.description, now);
     } catch (error) {
       if (isUniqueViolation(error)) {
         throw new AlreadyExistsError(
@@ -74,7 +73,7 @@ export class ExperimentStore {
   }
 
   get(id: string): ExperimentRow | undefined {
-    return this.db.prepare('SELECT * FROM experiments WHERE id = ?').get(id) as
+    return statement(this.db, 'SELECT * FROM experiments WHERE id = ?').get(id) as
       ExperimentRow | undefined;
   }
 
@@ -92,33 +91,33 @@ export class ExperimentStore {
   /** The Default experiment's id, creating the experiment on first use (as KFP does at start). */
   ensureDefault(now: number): string {
     return this.db.transaction(() => {
-      const setting = this.db
-        .prepare('SELECT value FROM settings WHERE key = ?')
-        .get(DEFAULT_EXPERIMENT_KEY) as { value: string } | undefined;
+      const setting = statement(this.db, 'SELECT value FROM settings WHERE key = ?').get(
+        DEFAULT_EXPERIMENT_KEY,
+      ) as { value: string } | undefined;
       if (setting !== undefined && this.get(setting.value) !== undefined) return setting.value;
-      const existing = this.db
-        .prepare(`SELECT id FROM experiments WHERE namespace = '' AND display_name = ?`)
-        .get(DEFAULT_EXPERIMENT_NAME) as { id: string } | undefined;
+      const existing = statement(
+        this.db,
+        `SELECT id FROM experiments WHERE namespace = '' AND display_name = ?`,
+      ).get(DEFAULT_EXPERIMENT_NAME) as { id: string } | undefined;
       const id =
         existing?.id ??
         this.create(
           { display_name: DEFAULT_EXPERIMENT_NAME, description: DEFAULT_EXPERIMENT_DESCRIPTION },
           now,
         ).id;
-      this.db
-        .prepare(
-          'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
-        )
-        .run(DEFAULT_EXPERIMENT_KEY, id);
+      statement(
+        this.db,
+        'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+      ).run(DEFAULT_EXPERIMENT_KEY, id);
       return id;
     })();
   }
 
   /** The Default experiment's id, if it exists. */
   defaultId(): string | undefined {
-    const setting = this.db
-      .prepare('SELECT value FROM settings WHERE key = ?')
-      .get(DEFAULT_EXPERIMENT_KEY) as { value: string } | undefined;
+    const setting = statement(this.db, 'SELECT value FROM settings WHERE key = ?').get(
+      DEFAULT_EXPERIMENT_KEY,
+    ) as { value: string } | undefined;
     return setting?.value;
   }
 
@@ -126,15 +125,17 @@ export class ExperimentStore {
   archive(id: string): void {
     this.db.transaction(() => {
       this.require(id);
-      this.db.prepare(`UPDATE experiments SET storage_state = 'ARCHIVED' WHERE id = ?`).run(id);
-      this.db.prepare(`UPDATE runs SET storage_state = 'ARCHIVED' WHERE experiment_id = ?`).run(id);
+      statement(this.db, `UPDATE experiments SET storage_state = 'ARCHIVED' WHERE id = ?`).run(id);
+      statement(this.db, `UPDATE runs SET storage_state = 'ARCHIVED' WHERE experiment_id = ?`).run(
+        id,
+      );
     })();
   }
 
   /** Makes the experiment available again; its runs stay archived, as in KFP. */
   unarchive(id: string): void {
     this.require(id);
-    this.db.prepare(`UPDATE experiments SET storage_state = 'AVAILABLE' WHERE id = ?`).run(id);
+    statement(this.db, `UPDATE experiments SET storage_state = 'AVAILABLE' WHERE id = ?`).run(id);
   }
 
   /**
@@ -151,16 +152,15 @@ export class ExperimentStore {
           { resourceType: 'experiment', resourceName: id },
         );
       }
-      this.db.prepare('DELETE FROM experiments WHERE id = ?').run(id);
+      statement(this.db, 'DELETE FROM experiments WHERE id = ?').run(id);
     })();
   }
 
   /** Records the creation time of the experiment's newest run. */
   touchLastRun(id: string, time: number): void {
-    this.db
-      .prepare(
-        'UPDATE experiments SET last_run_created_at = MAX(COALESCE(last_run_created_at, 0), ?) WHERE id = ?',
-      )
-      .run(time, id);
+    statement(
+      this.db,
+      'UPDATE experiments SET last_run_created_at = MAX(COALESCE(last_run_created_at, 0), ?) WHERE id = ?',
+    ).run(time, id);
   }
 }

@@ -8,6 +8,7 @@ import { SqliteCacheStore } from './cache-store';
 import { ExperimentStore } from './experiments';
 import { PipelineStore } from './pipelines';
 import { RunStore } from './runs';
+import { SettingsStore } from './settings';
 import { TaskStore } from './tasks';
 
 /** Every repository over one open database. */
@@ -19,6 +20,7 @@ export interface Store {
   readonly tasks: TaskStore;
   readonly artifacts: ArtifactStore;
   readonly cache: SqliteCacheStore;
+  readonly settings: SettingsStore;
   close(): void;
 }
 
@@ -34,6 +36,7 @@ export function openStore(file: string): Store {
     tasks: new TaskStore(db, artifacts),
     artifacts,
     cache: new SqliteCacheStore(db),
+    settings: new SettingsStore(db),
     close: () => db.close(),
   };
 }

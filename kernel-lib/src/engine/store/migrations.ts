@@ -160,4 +160,17 @@ CREATE TABLE cache_entries (
 CREATE INDEX cache_entries_by_run ON cache_entries (run_id);
 `,
   },
+  {
+    version: 2,
+    name: 'list indexes (runs by creation time and by name, experiments and pipelines by creation time); tasks.reused',
+    // runs_by_experiment (experiment_id, created_at) already serves "runs of an experiment, newest
+    // first": every index ends with the rowid (seq), the tie-breaker of list order.
+    sql: `
+CREATE INDEX runs_by_created ON runs (created_at);
+CREATE INDEX runs_by_experiment_name ON runs (experiment_id, display_name);
+CREATE INDEX experiments_by_created ON experiments (created_at);
+CREATE INDEX pipelines_by_created ON pipelines (created_at);
+ALTER TABLE tasks ADD COLUMN reused INTEGER NOT NULL DEFAULT 0;
+`,
+  },
 ];

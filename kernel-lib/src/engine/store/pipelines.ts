@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { AlreadyExistsError, FailedPreconditionError, NotFoundError } from '../errors';
-import { isUniqueViolation, type Db } from './database';
+import { statement, isUniqueViolation, type Db } from './database';
 import { listPage, type FieldMap, type ListQuery, type Page } from './list-query';
 
 /** A pipeline as stored. */
@@ -89,12 +89,11 @@ export class PipelineStore {
   private insertPipeline(input: NewPipeline, now: number): string {
     const id = randomUUID();
     try {
-      this.db
-        .prepare(
-          `INSERT INTO pipelines (id, name, display_name, description, namespace, created_at, tags)
+      statement(
+        this.db,
+        `INSERT INTO pipelines (id, name, display_name, description, namespace, created_at, tags)
            VALUES (?, ?, ?, ?, '', ?, ?)`,
-        )
-        .run(id, input.name, input.display_name, input.description, now, tagsJson(input.tags));
+      ).run(id, input.name, input.display_name, input.description, now, tagsJson(input.tags));
     } catch (error) {
       if (isUniqueViolation(error)) {
         throw new AlreadyExistsError(
@@ -110,24 +109,23 @@ export class PipelineStore {
   private insertVersion(pipelineId: string, input: NewPipelineVersion, now: number): string {
     const id = randomUUID();
     try {
-      this.db
-        .prepare(
-          `INSERT INTO pipeline_versions (id, pipeline_id, name, display_name, description, created_at,
+      statement(
+        this.db,
+        `INSERT INTO pipeline_versions (id, pipeline_id, name, display_name, description, created_at,
              pipeline_spec, package_url, code_source_url, tags)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
-          id,
-          pipelineId,
-          input.name,
-          input.display_name,
-          input.description,
-          now,
-          input.pipeline_spec,
-          input.package_url ?? '',
-          input.code_source_url ?? '',
-          tagsJson(input.tags),
-        );
+      ).run(
+        id,
+        pipelineId,
+        input.name,
+        input.display_name,
+        input.description,
+        now,
+        input.pipeline_spec,
+        input.package_url ?? '',
+        input.code_source_url ?? '',
+        tagsJson(input.tags),
+      );
     } catch (error) {
       if (isUniqueViolation(error)) {
         throw new AlreadyExistsError(
@@ -174,7 +172,7 @@ export class PipelineStore {
   }
 
   getPipeline(id: string): PipelineRow | undefined {
-    return this.db.prepare('SELECT * FROM pipelines WHERE id = ?').get(id) as
+    return statement(this.db, 'SELECT * FROM pipelines WHERE id = ?').get(id) as
       PipelineRow | undefined;
   }
 
@@ -187,9 +185,9 @@ export class PipelineStore {
 
   /** @throws {@link NotFoundError} */
   requirePipelineByName(name: string): PipelineRow {
-    const row = this.db
-      .prepare(`SELECT * FROM pipelines WHERE namespace = '' AND name = ?`)
-      .get(name) as PipelineRow | undefined;
+    const row = statement(this.db, `SELECT * FROM pipelines WHERE namespace = '' AND name = ?`).get(
+      name,
+    ) as PipelineRow | undefined;
     if (row === undefined) {
       throw new NotFoundError('pipeline', name, `no pipeline named '${name}'.`);
     }
@@ -201,7 +199,7 @@ export class PipelineStore {
   }
 
   getVersion(id: string): PipelineVersionRow | undefined {
-    return this.db.prepare('SELECT * FROM pipeline_versions WHERE id = ?').get(id) as
+    return statement(this.db, 'SELECT * FROM pipeline_versions WHERE id = ?').get(id) as
       PipelineVersionRow | undefined;
   }
 
@@ -222,11 +220,10 @@ export class PipelineStore {
 
   /** The newest version of a pipeline, if it has any. */
   latestVersion(pipelineId: string): PipelineVersionRow | undefined {
-    return this.db
-      .prepare(
-        'SELECT * FROM pipeline_versions WHERE pipeline_id = ? ORDER BY created_at DESC, seq DESC LIMIT 1',
-      )
-      .get(pipelineId) as PipelineVersionRow | undefined;
+    return statement(
+      this.db,
+      'SELECT * FROM pipeline_versions WHERE pipeline_id = ? ORDER BY created_at DESC, seq DESC LIMIT 1',
+    ).get(pipelineId) as PipelineVersionRow | undefined;
   }
 
   /** @throws {@link NotFoundError} when the pipeline does not exist. */
@@ -256,8 +253,8 @@ export class PipelineStore {
           { resourceType: 'pipeline', resourceName: id },
         );
       }
-      this.db.prepare('DELETE FROM pipeline_versions WHERE pipeline_id = ?').run(id);
-      this.db.prepare('DELETE FROM pipelines WHERE id = ?').run(id);
+      statement(this.db, 'DELETE FROM pipeline_versions WHERE pipeline_id = ?').run(id);
+      statement(this.db, 'DELETE FROM pipelines WHERE id = ?').run(id);
     })();
   }
 
@@ -266,7 +263,7 @@ export class PipelineStore {
     this.db.transaction(() => {
       this.requirePipeline(pipelineId);
       this.requireVersion(versionId, pipelineId);
-      this.db.prepare('DELETE FROM pipeline_versions WHERE id = ?').run(versionId);
+      statement(this.db, 'DELETE FROM pipeline_versions WHERE id = ?').run(versionId);
     })();
   }
 }

@@ -4,7 +4,7 @@
  * config, so it can be retried after its version is deleted.
  */
 import { NotFoundError } from '../errors';
-import type { Db } from './database';
+import { statement, type Db } from './database';
 import { listPage, type FieldMap, type ListQuery, type Page, type Scope } from './list-query';
 
 /** KFP's V2beta1RuntimeState values a run can have. */
@@ -72,14 +72,14 @@ export const RUN_FIELDS: FieldMap = {
   display_name: { column: 'display_name', kind: 'string' },
   name: { column: 'display_name', kind: 'string' },
   created_at: { column: 'created_at', kind: 'time' },
-  finished_at: { column: 'finished_at', kind: 'time' },
+  finished_at: { column: 'finished_at', kind: 'time', nullable: true },
   scheduled_at: { column: 'scheduled_at', kind: 'time' },
   description: { column: 'description', kind: 'string' },
   storage_state: { column: 'storage_state', kind: 'enum' },
   state: { column: 'state', kind: 'enum' },
   namespace: { column: 'namespace', kind: 'string' },
   experiment_id: { column: 'experiment_id', kind: 'string' },
-  recurring_run_id: { column: 'recurring_run_id', kind: 'string' },
+  recurring_run_id: { column: 'recurring_run_id', kind: 'string', nullable: true },
   pipeline_version_id: { column: 'pipeline_version_id', kind: 'string' },
   pipeline_id: { column: 'pipeline_id', kind: 'string' },
 };
@@ -103,43 +103,47 @@ export interface NewRun {
   work_dir: string;
 }
 
+/** What narrows a list of runs besides its filter: the experiment, when one is given. */
+export function runScopes(experimentId?: string): Scope[] {
+  return experimentId === undefined ? [] : [{ sql: 'experiment_id = ?', params: [experimentId] }];
+}
+
 export class RunStore {
   constructor(private readonly db: Db) {}
 
   /** Inserts a PENDING run and its first state history entry. */
   insert(run: NewRun): RunRow {
     this.db.transaction(() => {
-      this.db
-        .prepare(
-          `INSERT INTO runs (id, display_name, description, experiment_id, pipeline_id, pipeline_version_id,
+      statement(
+        this.db,
+        `INSERT INTO runs (id, display_name, description, experiment_id, pipeline_id, pipeline_version_id,
              spec_inline, pipeline_spec, parameters, pipeline_root, service_account, state, created_at,
              scheduled_at, recurring_run_id, work_dir)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'PENDING', ?, ?, ?, ?)`,
-        )
-        .run(
-          run.id,
-          run.display_name,
-          run.description,
-          run.experiment_id,
-          run.pipeline_id,
-          run.pipeline_version_id,
-          run.spec_inline ? 1 : 0,
-          run.pipeline_spec,
-          run.parameters,
-          run.pipeline_root,
-          run.service_account,
-          run.created_at,
-          run.scheduled_at,
-          run.recurring_run_id ?? null,
-          run.work_dir,
-        );
+      ).run(
+        run.id,
+        run.display_name,
+        run.description,
+        run.experiment_id,
+        run.pipeline_id,
+        run.pipeline_version_id,
+        run.spec_inline ? 1 : 0,
+        run.pipeline_spec,
+        run.parameters,
+        run.pipeline_root,
+        run.service_account,
+        run.created_at,
+        run.scheduled_at,
+        run.recurring_run_id ?? null,
+        run.work_dir,
+      );
       this.appendState(run.id, 'PENDING', run.created_at);
     })();
     return this.require(run.id);
   }
 
   get(id: string): RunRow | undefined {
-    return this.db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as RunRow | undefined;
+    return statement(this.db, 'SELECT * FROM runs WHERE id = ?').get(id) as RunRow | undefined;
   }
 
   /** @throws {@link NotFoundError} */
@@ -150,22 +154,33 @@ export class RunStore {
   }
 
   list(query: ListQuery, experimentId?: string): Page<RunRow> {
-    const scopes: Scope[] =
-      experimentId === undefined ? [] : [{ sql: 'experiment_id = ?', params: [experimentId] }];
-    return listPage<RunRow>(this.db, 'runs', RUN_FIELDS, scopes, query);
+    return listPage<RunRow>(this.db, 'runs', RUN_FIELDS, runScopes(experimentId), query);
+  }
+
+  /** The state histories of several runs (oldest entry first), by run id, in one query. */
+  statesOf(ids: readonly string[]): Map<string, RunStateRow[]> {
+    const byRun = new Map<string, RunStateRow[]>(ids.map((id) => [id, []]));
+    if (ids.length === 0) return byRun;
+    const rows = statement(
+      this.db,
+      `SELECT * FROM run_states WHERE run_id IN (${ids.map(() => '?').join(', ')}) ORDER BY seq`,
+    ).all(...ids) as RunStateRow[];
+    for (const row of rows) byRun.get(row.run_id)?.push(row);
+    return byRun;
   }
 
   /** The state history of a run, oldest first. */
   states(id: string): RunStateRow[] {
-    return this.db
-      .prepare('SELECT * FROM run_states WHERE run_id = ? ORDER BY seq')
-      .all(id) as RunStateRow[];
+    return statement(this.db, 'SELECT * FROM run_states WHERE run_id = ? ORDER BY seq').all(
+      id,
+    ) as RunStateRow[];
   }
 
   private appendState(id: string, state: RunStateName, time: number, error?: StoredStatus): void {
-    this.db
-      .prepare('INSERT INTO run_states (run_id, state, update_time, error) VALUES (?, ?, ?, ?)')
-      .run(id, state, time, error === undefined ? null : JSON.stringify(error));
+    statement(
+      this.db,
+      'INSERT INTO run_states (run_id, state, update_time, error) VALUES (?, ?, ?, ?)',
+    ).run(id, state, time, error === undefined ? null : JSON.stringify(error));
   }
 
   /**
@@ -175,20 +190,19 @@ export class RunStore {
   setState(id: string, state: RunStateName, time: number, error?: StoredStatus): boolean {
     return this.db.transaction(() => {
       const final = FINAL_RUN_STATES.has(state);
-      const result = this.db
-        .prepare(
-          `UPDATE runs SET state = ?, finished_at = CASE WHEN ? THEN ? ELSE finished_at END,
+      const result = statement(
+        this.db,
+        `UPDATE runs SET state = ?, finished_at = CASE WHEN ? THEN ? ELSE finished_at END,
              error = CASE WHEN ? THEN ? ELSE error END
            WHERE id = ?`,
-        )
-        .run(
-          state,
-          final ? 1 : 0,
-          time,
-          error === undefined ? 0 : 1,
-          error === undefined ? null : JSON.stringify(error),
-          id,
-        );
+      ).run(
+        state,
+        final ? 1 : 0,
+        time,
+        error === undefined ? 0 : 1,
+        error === undefined ? null : JSON.stringify(error),
+        id,
+      );
       if (result.changes === 0) return false;
       this.appendState(id, state, time, error);
       return true;
@@ -197,19 +211,18 @@ export class RunStore {
 
   setStorageState(id: string, state: 'AVAILABLE' | 'ARCHIVED'): void {
     this.require(id);
-    this.db.prepare('UPDATE runs SET storage_state = ? WHERE id = ?').run(state, id);
+    statement(this.db, 'UPDATE runs SET storage_state = ? WHERE id = ?').run(state, id);
   }
 
   /** Starts another attempt: back to PENDING, error and end time cleared, tasks forgotten. */
   resetForRetry(id: string, time: number, workDir: string): RunRow {
     this.db.transaction(() => {
-      this.db
-        .prepare(
-          `UPDATE runs SET state = 'PENDING', error = NULL, finished_at = NULL, attempt = attempt + 1,
+      statement(
+        this.db,
+        `UPDATE runs SET state = 'PENDING', error = NULL, finished_at = NULL, attempt = attempt + 1,
              work_dir = ? WHERE id = ?`,
-        )
-        .run(workDir, id);
-      this.db.prepare('DELETE FROM tasks WHERE run_id = ?').run(id);
+      ).run(workDir, id);
+      statement(this.db, 'DELETE FROM tasks WHERE run_id = ?').run(id);
       this.appendState(id, 'PENDING', time);
     })();
     return this.require(id);
@@ -217,16 +230,17 @@ export class RunStore {
 
   /** Runs that were not finished: PENDING, RUNNING or CANCELING. */
   unfinished(): RunRow[] {
-    return this.db
-      .prepare(`SELECT * FROM runs WHERE state IN ('PENDING', 'RUNNING', 'CANCELING') ORDER BY seq`)
-      .all() as RunRow[];
+    return statement(
+      this.db,
+      `SELECT * FROM runs WHERE state IN ('PENDING', 'RUNNING', 'CANCELING') ORDER BY seq`,
+    ).all() as RunRow[];
   }
 
   /** Deletes a run with its history, tasks, artifacts records and cache entries. */
   delete(id: string): void {
     this.db.transaction(() => {
-      this.db.prepare('DELETE FROM cache_entries WHERE run_id = ?').run(id);
-      this.db.prepare('DELETE FROM runs WHERE id = ?').run(id);
+      statement(this.db, 'DELETE FROM cache_entries WHERE run_id = ?').run(id);
+      statement(this.db, 'DELETE FROM runs WHERE id = ?').run(id);
     })();
   }
 }
