@@ -14,6 +14,8 @@ export const ENGINE_USAGE = `Usage:
   --port          port (default ${DEFAULT_ENGINE_PORT}; 0 picks a free one)
   --data-dir      database, artifacts and logs (default $PIPELAB_ENGINE_DATA or ~/.pipelab/engine)
   --parallelism   task processes per run at once (default 4)
+  --allowed-origin <origin>   let a web page at this origin call the API (CORS), e.g. JupyterLab's
+                  http://127.0.0.1:8888; repeatable (default: none)
 `;
 
 function integer(value: string | undefined, name: string, fallback: number): number {
@@ -42,6 +44,7 @@ export async function engineCommand(argv: string[], io: EngineCommandIO): Promis
       port: { type: 'string' },
       'data-dir': { type: 'string' },
       parallelism: { type: 'string' },
+      'allowed-origin': { type: 'string', multiple: true },
     },
   });
   const dataDir = path.resolve(values['data-dir'] ?? engineDataDir(io.env));
@@ -51,11 +54,12 @@ export async function engineCommand(argv: string[], io: EngineCommandIO): Promis
     host: values.host ?? '127.0.0.1',
     port: integer(values.port, 'port', DEFAULT_ENGINE_PORT),
     parallelism: integer(values.parallelism, 'parallelism', 4),
+    allowedOrigins: values['allowed-origin'] ?? [],
   });
   io.stdout.write(
     `Pipelab engine listening on ${engine.url}\n` +
       `  data:  ${dataDir}\n` +
-      `  token: ${path.join(dataDir, 'token')} (send it as "Authorization: Bearer <token>")\n` +
+      `  token: ${engine.tokenFile} (send it as "Authorization: Bearer <token>")\n` +
       `Press Ctrl-C to stop.\n`,
   );
   const stop =
