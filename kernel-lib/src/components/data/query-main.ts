@@ -3,6 +3,8 @@
  * it (container args, or a local process on the embedded engine). See {@link QUERY_USAGE}.
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { JsonValue } from '../../dsl/types';
 import { PipelabError } from '../../errors';
@@ -42,6 +44,10 @@ Reads Chicago's daily crime-report totals and writes them as the sample's count,
   --destination <uri>        also copy the dataset to this gs:// or file:// URI
   --executor-input <json>    KFP's ExecutorInput ({{$}}): write executor_output.json and parameters
   --previous-summary <json|file>  summary of the deployed model's training data (model card)
+  --deployed-model <name>    without --previous-summary: read it from this model's default version
+                             in the model registry (--models-dir)
+  --models-dir <dir>         the model registry (default: $PIPELAB_MODELS, else $PIPELAB_HOME/models)
+  --retrain <policy>         auto (default: when the data grew or drifted enough), always or never
   --today <YYYY-MM-DD>       today's date (default: the current date in Chicago)
   --missing-days <policy>    zero (default), interpolate or reject
   --duplicate-days <policy>  sum (default) or reject
@@ -73,6 +79,9 @@ const OPTIONS = {
   destination: { type: 'string' },
   'executor-input': { type: 'string' },
   'previous-summary': { type: 'string' },
+  'deployed-model': { type: 'string' },
+  'models-dir': { type: 'string' },
+  retrain: { type: 'string' },
   today: { type: 'string' },
   'missing-days': { type: 'string' },
   'duplicate-days': { type: 'string' },
@@ -256,7 +265,9 @@ export function parseQueryArgs(
         'between 0 and 1',
       ),
     },
-    previousSummary: readPreviousSummary(text(values, 'previous-summary')),
+    previousSummary:
+      readPreviousSummary(text(values, 'previous-summary')) ??
+      registrySummary(text(values, 'deployed-model'), text(values, 'models-dir'), env),
     drift: {
       minNewDays: number(
         values,
@@ -276,7 +287,12 @@ export function parseQueryArgs(
     destination: text(values, 'destination'),
     storage: storageEndpoint ? { apiEndpoint: storageEndpoint } : undefined,
   };
-  return { options, executorInput, help: values.help === true };
+  const retrain = oneOf<'auto' | 'always' | 'never'>(values, 'retrain', [
+    'auto',
+    'always',
+    'never',
+  ]);
+  return { options, executorInput, help: values.help === true, retrain: retrain ?? 'auto' };
 }
 
 /**
@@ -286,7 +302,7 @@ export function parseQueryArgs(
 export async function queryMain(argv: string[], io: QueryMainIo): Promise<number> {
   const out = (line: string) => io.stdout.write(`${line}\n`);
   try {
-    const { options, executorInput, help } = parseQueryArgs(argv, io.env);
+    const { options, executorInput, help, retrain } = parseQueryArgs(argv, io.env);
     if (help) {
       io.stdout.write(QUERY_USAGE);
       return 0;
@@ -295,7 +311,9 @@ export async function queryMain(argv: string[], io: QueryMainIo): Promise<number
     if (executorInput !== undefined) {
       const names = Object.keys(executorInput.artifactUris);
       const artifactName = names.includes('dataset') ? 'dataset' : (names[0] ?? 'dataset');
-      const a = result.assessment;
+      const a = applyRetrainPolicy(result.assessment, retrain);
+      if (retrain !== 'auto')
+        out(`query: retrain=${retrain}: ${a.shouldRetrain ? 'retrain' : 'no retraining'}`);
       const parameters: Record<string, JsonValue> = {
         rows: result.metadata.rows,
         first_day: result.metadata.firstDay,
@@ -305,6 +323,7 @@ export async function queryMain(argv: string[], io: QueryMainIo): Promise<number
         growth_ratio: a.growthRatio,
         drift: a.drift,
         should_retrain: a.shouldRetrain,
+        retrain_reasons: a.reasons.join('; '),
         summary: result.metadata.summary,
       };
       writeExecutorOutput(executorInput, {
@@ -325,4 +344,41 @@ export async function queryMain(argv: string[], io: QueryMainIo): Promise<number
     }
     return 1;
   }
+}
+
+/**
+ * The summary of the data the deployed model was trained on, from the model registry: the
+ * `dataSummary` of the model card in `<models dir>/<model>/<default version>/`. Undefined when no
+ * version is deployed yet (the first run then always trains).
+ */
+function registrySummary(
+  model: string | undefined,
+  modelsDir: string | undefined,
+  env: NodeJS.ProcessEnv,
+): DatasetSummary | undefined {
+  if (model === undefined) return undefined;
+  const home = env.PIPELAB_HOME?.trim() ? env.PIPELAB_HOME : path.join(os.homedir(), '.pipelab');
+  const root = modelsDir ?? (env.PIPELAB_MODELS?.trim() || path.join(home, 'models'));
+  const modelDir = path.join(root, model);
+  let pointer: { version?: unknown };
+  try {
+    pointer = JSON.parse(fs.readFileSync(path.join(modelDir, 'default'), 'utf8')) as typeof pointer;
+  } catch {
+    return undefined;
+  }
+  const card = path.join(modelDir, String(pointer.version), 'model_card.json');
+  return fs.existsSync(card) ? readPreviousSummary(card) : undefined;
+}
+
+/** `--retrain always|never` overrides the data's own verdict, saying so in the reasons. */
+function applyRetrainPolicy<T extends { shouldRetrain: boolean; reasons: string[] }>(
+  assessment: T,
+  policy: 'auto' | 'always' | 'never',
+): T {
+  if (policy === 'auto') return assessment;
+  return {
+    ...assessment,
+    shouldRetrain: policy === 'always',
+    reasons: [`retrain=${policy}`, ...assessment.reasons],
+  };
 }

@@ -3,6 +3,7 @@
  * and the recent statistics of the training data that the data step's drift check compares new
  * data with. Also the flat metrics KFP shows as scalars.
  */
+import type { DatasetSummary } from '../data/drift';
 import type { BackendInfo, BackendName } from './backend';
 import type { Preprocessing } from './features';
 import { NAIVE_FORECASTS, type NaiveForecast } from './naive';
@@ -123,6 +124,8 @@ export interface ModelCard {
   /** The dataset's last days (what the drift check compares new data with) and the training
    * part's last days. */
   readonly recent: { readonly dataset: RecentStats; readonly trainingPart: RecentStats };
+  /** The whole dataset's summary, in the data step's format (for its drift check). */
+  readonly dataSummary: DatasetSummary;
   readonly metrics: TrainMetrics;
   readonly training: {
     readonly seconds: number;

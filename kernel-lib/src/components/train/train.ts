@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { VERSION } from '../../version';
+import { summarizeSeries } from '../data/drift';
 import { describeBackend, initBackend, type BackendInfo, type BackendOptions } from './backend';
 import { dayNumber } from './calendar';
 import { MODEL_CARD_FORMAT, recentStats, type ModelCard, type TrainMetrics } from './card';
@@ -340,6 +341,11 @@ export async function train(
       dataset: recentStats(days, counts, n, recentDays),
       trainingPart: recentStats(days, counts, trainEnd, recentDays),
     },
+    // The data step's growth-and-drift check compares new data with this summary.
+    dataSummary: summarizeSeries(
+      days.map((day, i) => ({ day, count: counts[i] as number })),
+      { window: recentDays },
+    ),
     metrics,
     training: {
       seconds: round(trainingSeconds, 3),
