@@ -197,7 +197,12 @@ function joinOptionValues(argv: string[]): string[] {
 export function parseQueryArgs(
   argv: string[],
   env: NodeJS.ProcessEnv,
-): { options: QueryStepOptions; executorInput: StepExecutorInput | undefined; help: boolean } {
+): {
+  options: QueryStepOptions;
+  executorInput: StepExecutorInput | undefined;
+  help: boolean;
+  retrain: 'auto' | 'always' | 'never';
+} {
   let values: Values;
   try {
     values = parseArgs({
