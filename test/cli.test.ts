@@ -50,7 +50,7 @@ describe('pipelab compile', () => {
     expect(a.stderr).toBe('');
     expect(a.code).toBe(0);
     expect(a.stdout).toMatch(
-      /wrote .*chicago\.pipeline\.yaml \(pipeline 'chicago-crime-prediction', 3 executors\)/,
+      /wrote .*chicago\.pipeline\.yaml \(pipeline 'chicago-crime-prediction', 4 executors\)/,
     );
     expect((await pipelab('compile', module, '--output', tarFile)).code).toBe(0);
     const expected = compile(chicagoPipeline);

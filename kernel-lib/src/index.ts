@@ -21,6 +21,7 @@ export {
 } from './dsl';
 export { compile, compileToFile, loadPipelinePackage, writePipelinePackage } from './compiler';
 export * as client from './client';
+export * as display from './display';
 export { Client, RunHandle, filter, type ClientOptions } from './client';
 export * from './errors';
 export { VERSION } from './version';

@@ -57,7 +57,7 @@ export const chicagoPipeline = pipeline(
       retrain: p.retrain,
       min_new_days: p.min_new_days,
       drift_threshold: p.drift_threshold,
-    });
+    }).setCachingOptions(false); // new days arrive every day: never reuse yesterday's query
     If(
       data.outputs.should_retrain.eq(true),
       () => {
