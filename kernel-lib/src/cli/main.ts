@@ -13,6 +13,7 @@ import { PipelabError, UsageError } from '../errors';
 import { VERSION } from '../version';
 import { RUN_USAGE, RUNS_USAGE, runCommand, runsCommand } from '../client/cli-commands';
 import { engineCommand, ENGINE_USAGE } from './engine-command';
+import { startCommand, START_USAGE } from './start-command';
 import { loadPipelineFromModule } from './load-module';
 
 const USAGE_HEAD = `pipelab ${VERSION}
@@ -25,13 +26,14 @@ Usage:
       --name <name>            override the pipeline's name in the compiled file
       --param <key=value>      override a parameter's default (value parsed as JSON when it can be)
   pipelab inspect <file>       load a compiled pipeline (.yaml/.json/.tar.gz), validate it, summarise it
+  pipelab start                the main job: engine, model server, the Chicago pipeline run and scheduled
   pipelab engine start         run the embedded engine (a KFP v2beta1 API server) in the foreground
   pipelab run <pipeline>       upload and run a compiled pipeline or a pipeline module, print its link, wait
   pipelab runs <command>       list | get | wait | logs | terminate | retry
   pipelab --version | --help
 `;
 
-const USAGE = `${USAGE_HEAD}\n${ENGINE_USAGE}\n${RUN_USAGE}\n${RUNS_USAGE}`;
+const USAGE = `${USAGE_HEAD}\n${START_USAGE}\n${ENGINE_USAGE}\n${RUN_USAGE}\n${RUNS_USAGE}`;
 
 function parseParam(text: string): [string, JsonValue] {
   const eq = text.indexOf('=');
@@ -101,6 +103,8 @@ export async function main(argv: string[]): Promise<number> {
       case 'inspect':
         await inspectCommand(rest);
         return 0;
+      case 'start':
+        return await startCommand(rest, { stdout: process.stdout });
       case 'engine':
         return await engineCommand(rest, { stdout: process.stdout, env: process.env });
       case 'run':

@@ -22,6 +22,14 @@ const STEPS: Record<string, { describe: string; load: () => Promise<StepMain> }>
     describe: 'train the LSTM on a count,day CSV; write the Model and Metrics artifacts',
     load: async () => (await import('./train/index.js')).trainMain,
   },
+  deploy: {
+    describe: 'add a trained model as a new version behind the prediction endpoint (quality-gated)',
+    load: async () => (await import('./deploy/index.js')).deployMain,
+  },
+  serve: {
+    describe: 'serve the model registry over TensorFlow Serving’s REST API',
+    load: async () => (await import('../serving/index.js')).serveMain,
+  },
   warehouse: {
     describe: 'create the embedded warehouse, or append the days missing up to today',
     load: async () => (await import('./data/index.js')).warehouseMain,

@@ -1,0 +1,74 @@
+/**
+ * The main job (`npm start`) on a fresh home directory: warehouse, engine, model server, the
+ * Chicago pipeline uploaded, run, deployed and scheduled; started again, it reuses everything and
+ * does not retrain on unchanged data.
+ */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Client } from '../../kernel-lib/src/client/client';
+import { startMainJob, DAILY_SCHEDULE, type MainJob } from '../../kernel-lib/src/main-job/start';
+
+const home = mkdtempSync(path.join(tmpdir(), 'pipelab-main-'));
+const jobs: MainJob[] = [];
+const savedHome = process.env.PIPELAB_HOME;
+afterAll(async () => {
+  for (const job of jobs) await job.close().catch(() => undefined);
+  if (savedHome === undefined) delete process.env.PIPELAB_HOME;
+  else process.env.PIPELAB_HOME = savedHome;
+});
+
+async function start(lines: string[]): Promise<MainJob> {
+  const job = await startMainJob({
+    home,
+    enginePort: 0,
+    servingPort: 0,
+    runParameters: { epochs: 2 },
+    log: (line) => lines.push(line),
+  });
+  jobs.push(job);
+  return job;
+}
+
+describe('the main job', () => {
+  it('runs the Chicago pipeline end to end, deploys it, schedules it, and serves forecasts', async () => {
+    const lines: string[] = [];
+    const job = await start(lines);
+    const out = lines.join('\n');
+    expect(job.runState, out).toBe('SUCCEEDED');
+    expect(out).toMatch(/warehouse: .*\(created\)/);
+    expect(out).toMatch(/test RMSE: LSTM \d+\.\d; naive: yesterday \d+\.\d/);
+    expect(job.deployedVersion).toBe('1');
+    expect(out).toMatch(
+      /recurring run: Chicago daily retraining \(0 0 3 \* \* \* America\/Chicago\), created/,
+    );
+
+    const forecast = await fetch(`${job.modelServerUrl}/v1/models/chicago_crime:forecast`, {
+      method: 'POST',
+      body: JSON.stringify({ days: 3 }),
+    });
+    expect(forecast.status).toBe(200);
+    const body = (await forecast.json()) as { forecasts: { day: string; count: number }[] };
+    expect(body.forecasts).toHaveLength(3);
+    for (const f of body.forecasts) expect(f.count).toBeGreaterThan(0);
+
+    const token = readFileSync(path.join(home, 'engine', 'token'), 'utf8').trim();
+    const client = new Client({ endpoint: job.engineUrl, token });
+    const schedules = await client.recurringRuns.list({});
+    expect(schedules.items.map((r) => r.display_name)).toEqual([DAILY_SCHEDULE]);
+    await job.close();
+    jobs.pop();
+  }, 240_000);
+
+  it('started again: the pipeline is unchanged, the data too, so it does not retrain', async () => {
+    const lines: string[] = [];
+    const job = await start(lines);
+    const out = lines.join('\n');
+    expect(job.runState, out).toBe('SUCCEEDED');
+    expect(out).toMatch(/pipeline: chicago-crime-prediction unchanged/);
+    expect(out).toMatch(/no retraining/);
+    expect(out).toMatch(/recurring run: .*, exists/);
+    expect(job.deployedVersion).toBeUndefined();
+  }, 240_000);
+});
