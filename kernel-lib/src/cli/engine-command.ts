@@ -49,12 +49,14 @@ export async function engineCommand(argv: string[], io: EngineCommandIO): Promis
   });
   const dataDir = path.resolve(values['data-dir'] ?? engineDataDir(io.env));
   const { startEngine } = await import('../engine/index.js');
+  const { pipelabCommandResolver } = await import('../components/local-commands.js');
   const engine = await startEngine({
     dataDir,
     host: values.host ?? '127.0.0.1',
     port: integer(values.port, 'port', DEFAULT_ENGINE_PORT),
     parallelism: integer(values.parallelism, 'parallelism', 4),
     allowedOrigins: values['allowed-origin'] ?? [],
+    commandResolver: pipelabCommandResolver,
   });
   io.stdout.write(
     `Pipelab engine listening on ${engine.url}\n` +
