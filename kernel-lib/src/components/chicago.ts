@@ -118,7 +118,7 @@ export const deployModel = containerComponent({
     set_default: param.boolean({ default: true }),
     gate_tolerance: param.double({ default: 0.05 }),
   },
-  outputs: { version: param.string(), promoted: param.boolean() },
+  outputs: { version: param.string(), promoted: param.boolean(), gate_decision: param.string() },
   image: COMPONENT_IMAGE,
   command: ['pipelab-component', 'deploy'],
   args: ({ inputs, outputs }) => [

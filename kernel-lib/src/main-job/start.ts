@@ -17,6 +17,7 @@ import { taskMetrics, taskOutputs } from '../display/run-outputs';
 import type { JsonValue } from '../dsl/types';
 import { startEngine } from '../engine/server';
 import { chicagoPipeline } from '../pipelines/chicago';
+import { defaultModelsDir } from '../serving/models-dir';
 import { DEFAULT_SERVING_PORT } from '../serving/options';
 import { startModelServer } from '../serving/server';
 
@@ -106,7 +107,7 @@ export async function startMainJob(options: MainJobOptions = {}): Promise<MainJo
   // registry through these variables.
   process.env.PIPELAB_HOME = home;
   const env = { ...process.env, PIPELAB_HOME: home };
-  const modelsDir = path.join(home, 'models');
+  const modelsDir = defaultModelsDir(env);
 
   log(`Pipelab main job (data in ${home})`);
   const warehouse = await ensureWarehouse({
