@@ -27,6 +27,7 @@ import {
   type ProgressState,
   type RunLinkData,
 } from '../../kernel-lib/src/display';
+import { pipelabCommandResolver } from '../../kernel-lib/src/components/local-commands';
 import { startEngine, type EngineHandle } from '../../kernel-lib/src/engine';
 import { defaultModelsDir, startModelServer, type ModelServer } from '../../kernel-lib/src/serving';
 import {
@@ -125,7 +126,11 @@ describeRuns('notebooks, executed', () => {
     process.env.PIPELAB_HOME = path.join(work, 'home');
     delete process.env.PIPELAB_WAREHOUSE;
     await ensureWarehouse();
-    engine = await startEngine({ dataDir: path.join(work, 'engine'), port: 0 });
+    engine = await startEngine({
+      dataDir: path.join(work, 'engine'),
+      port: 0,
+      commandResolver: pipelabCommandResolver,
+    });
     modelServer = await startModelServer({ modelsDir: defaultModelsDir(), port: 0 });
   }, 120_000);
 
