@@ -67,8 +67,8 @@ const EXPECTED_STATUS: Record<string, number[]> = {
   upload_pipeline: [200],
   create_experiment: [200, 200],
   create_run_from_pipeline_package: [200, 200, 200],
-  'create_recurring_run(cron)': [501],
-  'create_recurring_run(periodic)': [501],
+  'create_recurring_run(cron)': [200],
+  'create_recurring_run(periodic)': [200],
   list_runs: [200],
   'list_runs(no experiment)': [200],
   get_run: [200],
@@ -241,8 +241,38 @@ describeShared('contract: every request kfp.Client sends', (shared) => {
           expect(bodies.map((b) => b.state)).toEqual(['RUNNING', 'RUNNING', 'SUCCEEDED']);
           break;
         case 'create_recurring_run(cron)':
+          expect(bodies[0]).toMatchObject({
+            display_name: 'nightly',
+            description: 'cron job',
+            experiment_id: ids['exp-1'],
+            max_concurrency: '2',
+            no_catchup: true,
+            mode: 'ENABLE',
+            status: 'ENABLED',
+            runtime_config: { parameters: { epochs: 5 } },
+            trigger: {
+              cron_schedule: {
+                cron: '0 0 3 * * *',
+                start_time: '2024-01-01T00:00:00Z',
+                end_time: '2025-01-01T00:00:00Z',
+              },
+            },
+            pipeline_spec: { pipelineInfo: { name: 'chicago-crime-prediction' } },
+          });
+          break;
         case 'create_recurring_run(periodic)':
-          expect(bodies[0]).toMatchObject({ code: 12 });
+          expect(bodies[0]).toMatchObject({
+            display_name: 'hourly',
+            max_concurrency: '1',
+            mode: 'DISABLE',
+            status: 'DISABLED',
+            pipeline_version_reference: {
+              pipeline_id: ids['pipe-1'],
+              pipeline_version_id: ids['ver-1'],
+            },
+            trigger: { periodic_schedule: { interval_second: '3600' } },
+          });
+          expect(bodies[0]).not.toHaveProperty('next_fire_time');
           break;
       }
       expect(api.validated).toBeGreaterThanOrEqual(section.requests.length);

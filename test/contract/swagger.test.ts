@@ -3,11 +3,12 @@
  * answered by the engine — implemented, or refused with a documented `{code, message, details}`
  * — never with "no such route".
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { describeShared } from '../support/shared';
+import { describeShared, repoRoot } from '../support/shared';
 import { FakeLauncher, startTestEngine, type TestEngine } from '../engine/api/helpers';
-import { SwaggerContract } from './swagger';
+import { PIPELAB_ADDITIONS, SwaggerContract } from './swagger';
 
 /** Operations the engine answers with 501 UNIMPLEMENTED (see API.md). */
 const UNIMPLEMENTED = new Set([
@@ -18,12 +19,6 @@ const UNIMPLEMENTED = new Set([
   'VisualizationService_CreateVisualizationV1',
   'PipelineService_UpdatePipeline',
   'PipelineService_UpdatePipelineVersion',
-  'RecurringRunService_ListRecurringRuns',
-  'RecurringRunService_CreateRecurringRun',
-  'RecurringRunService_GetRecurringRun',
-  'RecurringRunService_DeleteRecurringRun',
-  'RecurringRunService_EnableRecurringRun',
-  'RecurringRunService_DisableRecurringRun',
 ]);
 
 describeShared('contract: the v2beta1 swagger', (shared) => {
@@ -72,6 +67,47 @@ describeShared('contract: the v2beta1 swagger', (shared) => {
         );
       }
     }
+  });
+
+  it('allows the documented Pipelab additions, and no other field', () => {
+    const api = fs.readFileSync(
+      path.join(repoRoot, 'kernel-lib', 'src', 'engine', 'API.md'),
+      'utf8',
+    );
+    const additions = api.slice(api.indexOf('## Additions'));
+    for (const [message, fields] of Object.entries(PIPELAB_ADDITIONS)) {
+      for (const field of Object.keys(fields)) {
+        expect(additions, `${message}.${field} is documented`).toMatch(
+          new RegExp(`\`([a-z_]+\\.)*${field}\``),
+        );
+      }
+    }
+    const get = contract.operations.find(
+      (op) => op.operationId === 'RecurringRunService_GetRecurringRun',
+    );
+    expect(get).toBeDefined();
+    if (get === undefined) return;
+    const base = { recurring_run_id: 'x', max_concurrency: '1', status: 'ENABLED' };
+    expect(
+      contract.check(get, 200, {
+        ...base,
+        trigger: { cron_schedule: { cron: '0 0 3 * * *', time_zone: 'America/Chicago' } },
+        next_fire_time: '2026-03-08T09:00:00Z',
+        last_run: { run_id: 'r', state: 'SUCCEEDED', scheduled_at: '2026-03-07T09:00:00Z' },
+        max_consecutive_failures: 3,
+        consecutive_failures: 1,
+      }),
+    ).toEqual([]);
+    expect(contract.check(get, 200, { ...base, next_run: 'x' })).not.toEqual([]);
+    expect(
+      contract.check(get, 200, { ...base, trigger: { periodic_schedule: { time_zone: 'UTC' } } }),
+    ).not.toEqual([]);
+    expect(
+      contract.check(get, 200, {
+        ...base,
+        last_run: { run_id: 'r', state: 'DONE', scheduled_at: 'x' },
+      }),
+    ).not.toEqual([]);
   });
 
   it('rejects bodies that break the schema (the checker itself works)', () => {

@@ -6,7 +6,8 @@
  * Swagger 2.0 `definitions` are used as they are, with three adjustments: int64/uint64 fields
  * accept a string or an integer (grpc-gateway writes int64 as strings), formats are not checked
  * (date-time strings are checked by the tests that care), and objects with declared properties
- * admit no others — so a misspelled or invented field fails the contract.
+ * admit no others — so a misspelled or invented field fails the contract. The only fields added
+ * are the few a real KFP server writes beyond its swagger, and Pipelab's documented additions.
  */
 import * as fs from 'node:fs';
 import Ajv, { type ValidateFunction } from 'ajv';
@@ -29,6 +30,33 @@ export interface SwaggerOperation {
  */
 const SERVER_EXTRAS: Record<string, Record<string, Json>> = {
   v2beta1GetHealthzResponse: { commit_sha: { type: 'string' }, tag_name: { type: 'string' } },
+};
+
+/**
+ * Pipelab's additive fields (kernel-lib/src/engine/API.md, "Additions"): a response may carry
+ * these besides the swagger's fields, and nothing else. They never change a KFP field.
+ */
+export const PIPELAB_ADDITIONS: Record<string, Record<string, Json>> = {
+  v2beta1CronSchedule: { time_zone: { type: 'string' } },
+  v2beta1RecurringRun: {
+    max_consecutive_failures: { type: 'integer', minimum: 1 },
+    consecutive_failures: { type: 'integer', minimum: 1 },
+    disabled_reason: { type: 'string' },
+    next_fire_time: { type: 'string' },
+    last_run: {
+      type: 'object',
+      properties: {
+        run_id: { type: 'string' },
+        display_name: { type: 'string' },
+        state: { $ref: 'kfp#/definitions/v2beta1RuntimeState' },
+        scheduled_at: { type: 'string' },
+        created_at: { type: 'string' },
+        finished_at: { type: 'string' },
+      },
+      required: ['run_id', 'state', 'scheduled_at'],
+      additionalProperties: false,
+    },
+  },
 };
 
 function isObject(value: unknown): value is Json {
@@ -79,7 +107,10 @@ export class SwaggerContract {
   constructor(swaggerFile: string) {
     const swagger = JSON.parse(fs.readFileSync(swaggerFile, 'utf8')) as Json;
     const definitions = mapValues(swagger.definitions as Json, adapt) as Record<string, Json>;
-    for (const [name, extras] of Object.entries(SERVER_EXTRAS)) {
+    for (const [name, extras] of [
+      ...Object.entries(SERVER_EXTRAS),
+      ...Object.entries(PIPELAB_ADDITIONS),
+    ]) {
       const definition = definitions[name];
       if (definition && isObject(definition.properties))
         Object.assign(definition.properties, extras);

@@ -33,7 +33,7 @@ export interface CliIo {
   readonly pollIntervalMs?: number;
 }
 
-const CONNECTION_HELP = `Connection options (all commands):
+export const CONNECTION_HELP = `Connection options (all commands):
       --endpoint <url>        the server (default: $PIPELAB_ENDPOINT, else ${DEFAULT_ENDPOINT})
       --token-file <file>     a file holding the bearer token (default: $PIPELAB_TOKEN,
                               $KF_PIPELINES_TOKEN, $KF_PIPELINES_SA_TOKEN_PATH)
@@ -69,7 +69,7 @@ export const RUNS_USAGE = `Usage: pipelab runs <command> [options]
   retry <run-id>                      re-run a failed run's unfinished tasks
 ${CONNECTION_HELP}`;
 
-const CONNECTION_OPTIONS = {
+export const CONNECTION_OPTIONS = {
   endpoint: { type: 'string' },
   'token-file': { type: 'string' },
   'data-dir': { type: 'string' },
@@ -90,7 +90,7 @@ function isLoopback(endpoint: string): boolean {
  * `$PIPELAB_ENGINE_DATA`), or — when no other token is configured and the endpoint is on this
  * machine — from the engine's default data directory. It is never sent elsewhere unasked.
  */
-function clientOf(
+export function clientOf(
   values: { endpoint?: string; 'token-file'?: string; 'data-dir'?: string },
   io: CliIo,
 ): Client {
@@ -123,7 +123,7 @@ function seconds(raw: string | undefined, option: string): number | undefined {
   return value * 1000;
 }
 
-function positiveInt(raw: string | undefined, option: string): number | undefined {
+export function positiveInt(raw: string | undefined, option: string): number | undefined {
   if (raw === undefined) return undefined;
   if (!/^\d+$/.test(raw) || Number(raw) < 1) {
     throw new UsageError(`--${option} takes a positive integer; got '${raw}'.`);
@@ -201,7 +201,10 @@ export function parseRunParams(
 }
 
 /** The PipelineSpec of a compiled file, or of a module's pipeline (compiled). */
-async function loadSpec(file: string, exportName: string | undefined): Promise<PipelineSpec> {
+export async function loadSpec(
+  file: string,
+  exportName: string | undefined,
+): Promise<PipelineSpec> {
   if (MODULE.test(file)) {
     const [{ loadPipelineFromModule }, { compile }] = await Promise.all([
       import('../cli/load-module.js'),
@@ -267,7 +270,11 @@ async function waitAndReport(
 }
 
 /** Runs a command body, turning errors into messages and exit codes. */
-async function guarded(io: CliIo, usage: string, body: () => Promise<number>): Promise<number> {
+export async function guarded(
+  io: CliIo,
+  usage: string,
+  body: () => Promise<number>,
+): Promise<number> {
   try {
     return await body();
   } catch (error) {
@@ -351,7 +358,7 @@ function pad(text: string, width: number): string {
   return text.length >= width ? text : text + ' '.repeat(width - text.length);
 }
 
-function table(rows: readonly (readonly string[])[]): string {
+export function table(rows: readonly (readonly string[])[]): string {
   const widths: number[] = [];
   for (const row of rows)
     row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
@@ -363,7 +370,7 @@ function table(rows: readonly (readonly string[])[]): string {
     .concat('\n');
 }
 
-function time(value: string | undefined): string {
+export function time(value: string | undefined): string {
   return value === undefined ? '' : value.replace(/\.\d+Z$/, 'Z');
 }
 

@@ -10,6 +10,7 @@
  * const run = await client.runs.create({ pipeline: chicago, experimentName: 'Chicago Crime Prediction' });
  * console.log(run.link);
  * await run.wait();
+ * await client.recurringRuns.create({ displayName: 'nightly', pipeline: chicago, trigger: { cron: '0 0 3 * * *' } });
  * ```
  */
 import { Connection, type ConnectionOptions, type RequestOptions } from './connection';
@@ -17,6 +18,7 @@ import { ClientOptionsError } from './errors';
 import { ExperimentsClient } from './experiments';
 import type { KubeconfigOptions } from './kube';
 import { PipelinesClient } from './pipelines';
+import { RecurringRunsClient } from './recurring-runs';
 import { RunsClient } from './runs';
 import type { V2beta1GetHealthzResponse } from './types';
 
@@ -61,8 +63,8 @@ export class Client {
   readonly experiments: ExperimentsClient;
   /** Runs. */
   readonly runs: RunsClient;
-  // Recurring runs (KFP's RecurringRunService) come with the next issue, as `recurringRuns` here:
-  // a RecurringRunsClient in recurring-runs.ts, built on this.connection like the others.
+  /** Recurring runs (schedules): KFP's RecurringRunService, plus the engine's edit and preview. */
+  readonly recurringRuns: RecurringRunsClient;
 
   /**
    * A client on a new (or the given) connection. Nothing is sent until the first call; use
@@ -87,6 +89,7 @@ export class Client {
     this.pipelines = new PipelinesClient(this.connection, namespace);
     this.experiments = new ExperimentsClient(this.connection, namespace);
     this.runs = new RunsClient(this.connection, this.experiments, { namespace, uiUrl });
+    this.recurringRuns = new RecurringRunsClient(this.connection, this.experiments, namespace);
   }
 
   /**

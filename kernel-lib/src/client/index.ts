@@ -1,8 +1,8 @@
 /**
  * The client of the KFP REST API v2beta1: one {@link Client} with sub-clients for pipelines,
- * experiments and runs, talking to the embedded engine or to Kubeflow Pipelines with the same
- * code. This entry point runs in Node and in browsers; `./node` adds the Node-only parts
- * (token files, kubeconfig transport).
+ * experiments, runs and recurring runs, talking to the embedded engine or to Kubeflow Pipelines
+ * with the same code. This entry point runs in Node and in browsers; `./node` adds the Node-only
+ * parts (token files, kubeconfig transport).
  */
 export { Client, type ClientOptions, type ConnectOptions } from './client';
 export {
@@ -38,6 +38,20 @@ export {
   type TaskLogOptions,
   type PipelineVersionRef,
 } from './runs';
+export { RecurringRunsClient, fromApiTrigger } from './recurring-runs';
+export type {
+  KfpCron,
+  TimeOption,
+  TriggerWindow,
+  CronTriggerOptions,
+  PeriodicTriggerOptions,
+  TriggerOptions,
+  CreateRecurringRunOptions,
+  UpdateRecurringRunOptions,
+  ListRecurringRunsOptions,
+  IterateRecurringRunsOptions,
+  PreviewOptions,
+} from './schedule-types';
 export { RunHandle, type WaitOptions } from './run-handle';
 export {
   FINAL_RUN_STATES,
@@ -108,4 +122,9 @@ export type {
   V2beta1Trigger,
   V2beta1RecurringRun,
   V2beta1ListRecurringRunsResponse,
+  PipelabCronSchedule,
+  PipelabTrigger,
+  PipelabRecurringRun,
+  RecurringRunLastRun,
+  PreviewRecurringRunResponse,
 } from './types';

@@ -282,7 +282,7 @@ export interface V2beta1Trigger {
   periodic_schedule?: V2beta1PeriodicSchedule;
 }
 
-/** `v2beta1RecurringRun` (the recurring-runs sub-client is not written yet; the message is). */
+/** `v2beta1RecurringRun`. */
 export interface V2beta1RecurringRun {
   recurring_run_id?: string;
   display_name?: string;
@@ -311,4 +311,48 @@ export interface V2beta1ListRecurringRunsResponse {
   recurringRuns?: V2beta1RecurringRun[];
   total_size?: number;
   next_page_token?: string;
+}
+
+// Pipelab engine additions to the recurring-run messages (kernel-lib/src/engine/API.md). A KFP
+// server neither sends nor accepts them.
+
+/** `v2beta1CronSchedule` with the engine's `time_zone`. */
+export interface PipelabCronSchedule extends V2beta1CronSchedule {
+  /** The IANA zone the cron is read in (the engine; KFP reads UTC). Absent means UTC. */
+  time_zone?: string;
+}
+
+/** `v2beta1Trigger` with the engine's cron time zone. */
+export interface PipelabTrigger extends V2beta1Trigger {
+  cron_schedule?: PipelabCronSchedule;
+}
+
+/** The latest run of a recurring run, as the engine summarizes it (`last_run`). */
+export interface RecurringRunLastRun {
+  run_id?: string;
+  display_name?: string;
+  state?: RuntimeState;
+  scheduled_at?: string;
+  created_at?: string;
+  finished_at?: string;
+}
+
+/** A recurring run as the engine answers it: KFP's message and the engine's additions. */
+export interface PipelabRecurringRun extends V2beta1RecurringRun {
+  trigger?: PipelabTrigger;
+  /** Disable after this many failed runs in a row; absent: never. */
+  max_consecutive_failures?: number;
+  /** Failed runs in a row so far. */
+  consecutive_failures?: number;
+  /** Why the engine disabled it (repeated failures, an archived experiment). */
+  disabled_reason?: string;
+  /** When it fires next; absent when disabled or past its end time. */
+  next_fire_time?: string;
+  /** Its latest run, by scheduled time. */
+  last_run?: RecurringRunLastRun;
+}
+
+/** The engine's `POST /apis/v2beta1/recurringruns:preview` answer. */
+export interface PreviewRecurringRunResponse {
+  fire_times?: string[];
 }

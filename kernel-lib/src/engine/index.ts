@@ -1,10 +1,18 @@
 /**
  * The embedded engine: Pipelab's local stand-in for a Kubeflow Pipelines cluster. It speaks the
- * KFP REST API v2beta1 (see API.md for what it adds), keeps metadata in SQLite and executes runs
- * with the local runner.
+ * KFP REST API v2beta1 (see API.md for what it adds), keeps metadata in SQLite, executes runs
+ * with the local runner and starts the runs of recurring runs on its clock.
  */
 export { startEngine, DATABASE_FILE, BUCKETS_DIR, type EngineHandle } from './server';
-export type { EngineOptions } from './options';
+export type { EngineOptions, DailyTick } from './options';
+export {
+  FakeClock,
+  SystemClock,
+  systemClock,
+  type Clock,
+  type TimerHandle,
+  type SystemClockOptions,
+} from './schedule/clock';
 export {
   ACCESS_TOKEN_FILE,
   accessTokenPath,

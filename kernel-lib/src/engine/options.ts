@@ -6,6 +6,16 @@ import * as path from 'node:path';
 import { EngineOptionsError } from './errors';
 import type { RunLauncher } from './runs/launcher';
 import type { CommandResolver } from './runner';
+import { systemClock, type Clock, type TimerHandle } from './schedule/clock';
+import { isTimeZone } from './schedule/timezone';
+
+/** What the daily hook is given. */
+export interface DailyTick {
+  /** When the hook was due. */
+  readonly at: Date;
+  /** The date that just began in the hook's time zone, `YYYY-MM-DD`. */
+  readonly day: string;
+}
 
 /** How to start the embedded engine. */
 export interface EngineOptions {
@@ -17,8 +27,25 @@ export interface EngineOptions {
   port?: number;
   /** How many task processes one run may run at the same time. @default 4 */
   parallelism?: number;
-  /** The clock: every stored time comes from it. @default () => new Date() */
-  clock?: () => Date;
+  /**
+   * The clock: every stored time comes from it, and the scheduler of recurring runs sets its
+   * timers on it. A `Clock` (such as `FakeClock`, whose time moves only when a test says) drives
+   * both; a function only tells the time, and timers then run on the real clock, offset by the
+   * difference. @default the system clock
+   */
+  clock?: Clock | (() => Date);
+  /**
+   * Called once a day, at 00:05 in {@link dailyTickTimeZone} (on the engine's clock), for work
+   * that follows the calendar, such as appending yesterday to the embedded warehouse. A rejected
+   * promise or a throw is logged; a call still running when the next is due makes that one skip.
+   * @default none
+   */
+  onDailyTick?: (tick: DailyTick) => unknown;
+  /**
+   * The IANA time zone whose midnight starts the day for {@link onDailyTick}.
+   * @default the machine's time zone
+   */
+  dailyTickTimeZone?: string;
   /**
    * What executes runs. Tests pass a fake; the default runs each container task as a local
    * process with Pipelab's runner, with the task-output cache kept in the database.
@@ -51,13 +78,50 @@ export interface SettledEngineOptions {
   host: string;
   port: number;
   parallelism: number;
-  clock: () => Date;
+  clock: Clock;
+  onDailyTick: ((tick: DailyTick) => unknown) | undefined;
+  dailyTickTimeZone: string;
   launcher: RunLauncher | undefined;
   commandResolver: CommandResolver | undefined;
   defaultPipelineRoot: string;
   shutdownGraceMs: number;
   log: (message: string) => void;
   allowedOrigins: readonly string[];
+}
+
+/** A clock that only tells the time: timers run on the real clock, offset to its time. */
+function offsetClock(now: () => Date): Clock {
+  return {
+    now,
+    setTimer(at: Date, fn: () => void): TimerHandle {
+      const wait = at.getTime() - now().getTime();
+      return systemClock.setTimer(new Date(Date.now() + wait), fn);
+    },
+    sleep: (ms, signal) => systemClock.sleep(ms, signal),
+  };
+}
+
+function settleClock(value: unknown): Clock {
+  if (value === undefined) return systemClock;
+  if (typeof value === 'function') return offsetClock(value as () => Date);
+  const clock = value as Partial<Clock> | null;
+  if (
+    typeof clock === 'object' &&
+    clock !== null &&
+    typeof clock.now === 'function' &&
+    typeof clock.setTimer === 'function' &&
+    typeof clock.sleep === 'function'
+  ) {
+    return clock as Clock;
+  }
+  throw new EngineOptionsError(
+    'option clock must be a Clock (now, setTimer, sleep) or a function returning a Date.',
+  );
+}
+
+function localTimeZone(): string {
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  return typeof zone === 'string' && isTimeZone(zone) ? zone : 'UTC';
 }
 
 function settleOrigins(value: unknown): string[] {
@@ -114,8 +178,15 @@ export function settleEngineOptions(options: EngineOptions): SettledEngineOption
       `option shutdownGraceMs must be a number ≥ 0; got ${String(grace)}.`,
     );
   }
-  if (options.clock !== undefined && typeof options.clock !== 'function') {
-    throw new EngineOptionsError('option clock must be a function returning a Date.');
+  const clock = settleClock(options.clock);
+  if (options.onDailyTick !== undefined && typeof options.onDailyTick !== 'function') {
+    throw new EngineOptionsError('option onDailyTick must be a function.');
+  }
+  const dailyTickTimeZone = options.dailyTickTimeZone ?? localTimeZone();
+  if (typeof dailyTickTimeZone !== 'string' || !isTimeZone(dailyTickTimeZone)) {
+    throw new EngineOptionsError(
+      `option dailyTickTimeZone must be an IANA time zone such as 'America/Chicago'; got ${JSON.stringify(dailyTickTimeZone)}.`,
+    );
   }
   if (options.launcher !== undefined && typeof options.launcher?.launch !== 'function') {
     throw new EngineOptionsError('option launcher must have a launch(request) method.');
@@ -126,7 +197,9 @@ export function settleEngineOptions(options: EngineOptions): SettledEngineOption
     host: options.host ?? '127.0.0.1',
     port,
     parallelism,
-    clock: options.clock ?? (() => new Date()),
+    clock,
+    onDailyTick: options.onDailyTick,
+    dailyTickTimeZone,
     launcher: options.launcher,
     commandResolver: options.commandResolver,
     defaultPipelineRoot: options.defaultPipelineRoot ?? `file://${path.join(dataDir, 'artifacts')}`,

@@ -13,6 +13,7 @@ import { loadOrCreateAccessToken } from './access-token';
 import { AccessGuard } from './api/auth';
 import type { EngineContext } from './api/context';
 import { CorsPolicy } from './api/cors';
+import { DailyTicker } from './daily-tick';
 import { PageTokens } from './api/list-options';
 import { dispatch } from './api/dispatch';
 import { buildRouter } from './api/routes';
@@ -21,6 +22,7 @@ import { settleEngineOptions, type EngineOptions } from './options';
 import { RunManager } from './runs/manager';
 import { Reaper } from './runs/reaper';
 import { runnerLauncher } from './runs/runner-launcher';
+import { Scheduler } from './runs/scheduler';
 import { openStore } from './store';
 
 /** The name of the metadata database in the data directory. */
@@ -105,6 +107,7 @@ function listen(server: http.Server, port: number, host: string): Promise<void> 
 export async function startEngine(options: EngineOptions): Promise<EngineHandle> {
   const settled = settleEngineOptions(options);
   const { dataDir, clock, log } = settled;
+  const now = (): Date => clock.now();
   try {
     fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   } catch (error) {
@@ -118,6 +121,8 @@ export async function startEngine(options: EngineOptions): Promise<EngineHandle>
   const store = openStore(path.join(dataDir, DATABASE_FILE));
   let server: http.Server | undefined;
   const reaper = new Reaper(log);
+  let scheduler: Scheduler | undefined;
+  let daily: DailyTicker | undefined;
   try {
     const bucketsDir = path.join(dataDir, BUCKETS_DIR);
     const launcher =
@@ -125,7 +130,7 @@ export async function startEngine(options: EngineOptions): Promise<EngineHandle>
       runnerLauncher({
         parallelism: settled.parallelism,
         cache: store.cache,
-        now: clock,
+        now,
         bucketsDir,
         processMonitor: reaper,
         ...(settled.commandResolver ? { commandResolver: settled.commandResolver } : {}),
@@ -133,14 +138,16 @@ export async function startEngine(options: EngineOptions): Promise<EngineHandle>
     const runs = new RunManager({
       store,
       launcher,
-      now: clock,
+      now,
       dataDir,
       defaultPipelineRoot: settled.defaultPipelineRoot,
       bucketsDir,
       log,
+      onRunEnded: (ended) => scheduler?.onRunEnded(ended),
     });
     const recoveredRuns = runs.recover();
-    store.experiments.ensureDefault(clock().getTime());
+    store.experiments.ensureDefault(now().getTime());
+    scheduler = new Scheduler({ store, runs, clock, log });
     const pageTokenKey = store.settings.ensure(PAGE_TOKEN_KEY_SETTING, () =>
       randomBytes(32).toString('base64url'),
     );
@@ -148,7 +155,8 @@ export async function startEngine(options: EngineOptions): Promise<EngineHandle>
       store,
       pageTokens: new PageTokens(Buffer.from(pageTokenKey, 'base64url')),
       runs,
-      now: clock,
+      scheduler,
+      now,
       dataDir,
       realDataDir,
       version: VERSION,
@@ -169,6 +177,16 @@ export async function startEngine(options: EngineOptions): Promise<EngineHandle>
       else socket.destroy();
     });
     await listen(httpServer, settled.port, settled.host);
+    scheduler.start();
+    if (settled.onDailyTick !== undefined) {
+      daily = new DailyTicker({
+        clock,
+        timeZone: settled.dailyTickTimeZone,
+        onTick: settled.onDailyTick,
+        log,
+      });
+      daily.start();
+    }
     const port = (httpServer.address() as AddressInfo).port;
     let closing: Promise<void> | undefined;
     return {
@@ -183,6 +201,8 @@ export async function startEngine(options: EngineOptions): Promise<EngineHandle>
         closing ??= (async () => {
           const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
           httpServer.closeIdleConnections();
+          scheduler?.stop();
+          daily?.stop();
           await runs.shutdown(settled.shutdownGraceMs);
           await reaper.close();
           httpServer.closeAllConnections();
@@ -193,6 +213,8 @@ export async function startEngine(options: EngineOptions): Promise<EngineHandle>
       },
     };
   } catch (error) {
+    scheduler?.stop();
+    daily?.stop();
     server?.close();
     await reaper.close();
     store.close();

@@ -358,6 +358,8 @@ export class FakeLauncher implements RunLauncher {
   stuck = false;
   /** When true, runs report RUNNING as soon as they are launched. */
   autoStart = true;
+  /** When set, runs end in this state right after they start (a run that takes no time). */
+  autoFinish: RunState | undefined;
 
   launch(request: LaunchRequest): { done: Promise<LaunchOutcome> } {
     if (this.failWith) throw this.failWith;
@@ -369,7 +371,14 @@ export class FakeLauncher implements RunLauncher {
       if (!run.stuck) setTimeout(() => run.finish('CANCELED', 'the run was cancelled.'), 5);
     });
     if (this.autoStart) queueMicrotask(() => run.state('RUNNING'));
+    const finishAs = this.autoFinish;
+    if (finishAs !== undefined) queueMicrotask(() => run.finish(finishAs));
     return { done: run.done };
+  }
+
+  /** The runs that have not ended, in launch order. */
+  active(): FakeRun[] {
+    return this.launches.filter((run) => !run.ended);
   }
 
   run(runId: string): FakeRun {

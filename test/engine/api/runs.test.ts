@@ -384,19 +384,6 @@ describe('runs API (fake launcher)', () => {
     expect((await api.post(`${RUNS}/${id}:unarchive`)).status).toBe(404);
   });
 
-  it('answers recurring run operations with UNIMPLEMENTED', async () => {
-    for (const res of [
-      await api.get('/apis/v2beta1/recurringruns'),
-      await api.post('/apis/v2beta1/recurringruns', { display_name: 'nightly' }),
-      await api.get('/apis/v2beta1/recurringruns/x'),
-      await api.post('/apis/v2beta1/recurringruns/x:enable'),
-    ]) {
-      expect(res.status).toBe(501);
-      expect(res.body).toMatchObject({ code: 12 });
-      expect(String(res.body.message)).toContain('recurring runs are not implemented');
-    }
-  });
-
   it('checked every KFP response against the swagger', () => {
     if (swaggerContract() !== null) expect(api.validated).toBeGreaterThan(40);
   });

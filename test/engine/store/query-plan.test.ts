@@ -11,6 +11,10 @@ import { openStore, type Store } from '../../../kernel-lib/src/engine/store';
 import { EXPERIMENT_FIELDS } from '../../../kernel-lib/src/engine/store/experiments';
 import { listStatements, type ListQuery } from '../../../kernel-lib/src/engine/store/list-query';
 import { PIPELINE_VERSION_FIELDS } from '../../../kernel-lib/src/engine/store/pipelines';
+import {
+  RECURRING_RUN_FIELDS,
+  recurringRunScopes,
+} from '../../../kernel-lib/src/engine/store/recurring-runs';
 import { RUN_FIELDS, runScopes } from '../../../kernel-lib/src/engine/store/runs';
 
 describe('query plans of lists', () => {
@@ -77,5 +81,35 @@ describe('query plans of lists', () => {
     const versionPlan = plan(versions.pageSql, versions.pageParams);
     expect(versionPlan).toContain('pipeline_versions_by_pipeline');
     expect(versionPlan).not.toContain('TEMP B-TREE');
+  });
+
+  it('pages recurring runs, and finds what the scheduler needs, from indexes', () => {
+    const all = listStatements('recurring_runs', RECURRING_RUN_FIELDS, [], query());
+    expect(plan(all.pageSql, all.pageParams)).toContain('recurring_runs_by_created');
+    const ofExperiment = listStatements(
+      'recurring_runs',
+      RECURRING_RUN_FIELDS,
+      recurringRunScopes('exp'),
+      query(),
+    );
+    const experimentPlan = plan(ofExperiment.pageSql, ofExperiment.pageParams);
+    expect(experimentPlan).toContain('recurring_runs_by_experiment (experiment_id=?');
+    expect(experimentPlan).not.toContain('TEMP B-TREE');
+    // The active runs of every recurring run: the partial index of active runs, nothing else.
+    const active = plan(
+      `SELECT recurring_run_id, COUNT(*) FROM runs INDEXED BY runs_active_by_recurring_run
+         WHERE recurring_run_id IS NOT NULL AND state IN ('PENDING', 'RUNNING', 'CANCELING')
+         GROUP BY recurring_run_id`,
+      [],
+    );
+    expect(active).toMatch(/USING (COVERING )?INDEX runs_active_by_recurring_run/);
+    expect(active).not.toContain('TEMP B-TREE');
+    // The latest run of a recurring run: one step down the unique (recurring run, time) index.
+    const latest = plan(
+      'SELECT * FROM runs WHERE recurring_run_id = ? ORDER BY scheduled_at DESC LIMIT 1',
+      ['rr'],
+    );
+    expect(latest).toContain('USING INDEX runs_one_per_schedule (recurring_run_id=?)');
+    expect(latest).not.toContain('TEMP B-TREE');
   });
 });

@@ -1,13 +1,17 @@
 /**
- * What the API handlers share: the store, the run manager, the clock and the data directory.
+ * What the API handlers share: the store, the run manager, the scheduler, the clock and the data
+ * directory.
  */
 import type { RunManager } from '../runs/manager';
+import type { Scheduler } from '../runs/scheduler';
 import type { Store } from '../store';
 import type { PageTokens } from './list-options';
 
 export interface EngineContext {
   readonly store: Store;
   readonly runs: RunManager;
+  /** Plans recurring runs: told about every change to one. */
+  readonly scheduler: Scheduler;
   readonly now: () => Date;
   /** The engine's data directory (database, runs, artifacts). */
   readonly dataDir: string;

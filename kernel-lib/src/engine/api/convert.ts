@@ -5,6 +5,7 @@
 import type { TaskState } from '../runner';
 import type { ExperimentRow } from '../store/experiments';
 import type { PipelineRow, PipelineVersionRow } from '../store/pipelines';
+import type { RecurringRunRow } from '../store/recurring-runs';
 import type { RunRow, RunStateRow, StoredStatus } from '../store/runs';
 import type { StoredTaskIO, TaskDetailRow, TaskStateEntry } from '../store/tasks';
 import { GrpcCode } from '../errors';
@@ -150,5 +151,58 @@ export function toApiRun({ run, states, tasks }: RunView): ApiMessage {
       state: s.state,
       error: parseJson<StoredStatus>(s.error),
     })),
+  });
+}
+
+/** What a recurring run message is built from, besides its row. */
+export interface RecurringRunView {
+  /** When it fires next (undefined when disabled or past its end). */
+  readonly nextFireTime: Date | undefined;
+  /** Its latest run, by scheduled time. */
+  readonly lastRun: RunRow | undefined;
+}
+
+/**
+ * A recurring run as `v2beta1RecurringRun`, plus Pipelab's additions (see API.md):
+ * `trigger.cron_schedule.time_zone`, `max_consecutive_failures`, `consecutive_failures`,
+ * `disabled_reason`, `next_fire_time` and `last_run`.
+ */
+export function toApiRecurringRun(row: RecurringRunRow, view: RecurringRunView): ApiMessage {
+  const inline = row.pipeline_spec !== null;
+  const last = view.lastRun;
+  return prune({
+    recurring_run_id: row.id,
+    display_name: row.display_name,
+    description: row.description,
+    pipeline_spec: inline ? parseJson<unknown>(row.pipeline_spec) : undefined,
+    pipeline_version_reference: inline
+      ? undefined
+      : { pipeline_id: row.pipeline_id, pipeline_version_id: row.pipeline_version_id },
+    runtime_config: parseJson<Record<string, unknown>>(row.runtime_config),
+    service_account: row.service_account,
+    max_concurrency: String(row.max_concurrency),
+    trigger: parseJson<Record<string, unknown>>(row.trigger),
+    mode: row.mode,
+    created_at: timestamp(row.created_at),
+    updated_at: timestamp(row.updated_at),
+    status: row.mode === 'ENABLE' ? 'ENABLED' : 'DISABLED',
+    no_catchup: row.no_catchup === 1,
+    namespace: row.namespace,
+    experiment_id: row.experiment_id,
+    max_consecutive_failures: row.max_consecutive_failures ?? undefined,
+    consecutive_failures: row.consecutive_failures,
+    disabled_reason: row.disabled_reason ?? undefined,
+    next_fire_time: timestamp(view.nextFireTime?.getTime()),
+    last_run:
+      last === undefined
+        ? undefined
+        : {
+            run_id: last.id,
+            display_name: last.display_name,
+            state: last.state,
+            scheduled_at: timestamp(last.scheduled_at),
+            created_at: timestamp(last.created_at),
+            finished_at: timestamp(last.finished_at),
+          },
   });
 }

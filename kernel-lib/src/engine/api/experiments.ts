@@ -1,5 +1,6 @@
 /**
- * ExperimentService: create, get, list, archive, unarchive and delete experiments.
+ * ExperimentService: create, get, list, archive (with its runs and recurring runs), unarchive and
+ * delete experiments.
  */
 import { EXPERIMENT_FIELDS } from '../store/experiments';
 import type { EngineContext } from './context';
@@ -49,7 +50,17 @@ export function experimentRoutes(router: Router, engine: EngineContext): void {
   });
 
   router.add('POST', `${BASE}/{experiment_id}:archive`, ({ params }) => {
-    store.experiments.archive(params.experiment_id ?? '');
+    const id = params.experiment_id ?? '';
+    // As KFP: archiving an experiment archives its runs and disables its recurring runs.
+    const disabled = store.db.transaction(() => {
+      store.experiments.archive(id);
+      return store.recurringRuns.disableInExperiment(
+        id,
+        `experiment '${id}' was archived; unarchive it, then enable the recurring run again.`,
+        engine.now().getTime(),
+      );
+    })();
+    for (const recurringRunId of disabled) engine.scheduler.refresh(recurringRunId);
     return {};
   });
 

@@ -169,3 +169,72 @@ export const FILTER: MessageSpec = {
   name: 'v2beta1Filter',
   fields: { predicates: { list: { message: PREDICATE } } },
 };
+
+export const CRON_SCHEDULE: MessageSpec = {
+  name: 'v2beta1CronSchedule',
+  fields: {
+    start_time: 'timestamp',
+    end_time: 'timestamp',
+    cron: 'string',
+    /** Pipelab addition: the IANA zone the cron is read in (default UTC). */
+    time_zone: 'string',
+  },
+};
+
+export const PERIODIC_SCHEDULE: MessageSpec = {
+  name: 'v2beta1PeriodicSchedule',
+  fields: { start_time: 'timestamp', end_time: 'timestamp', interval_second: 'int64' },
+};
+
+export const TRIGGER: MessageSpec = {
+  name: 'v2beta1Trigger',
+  fields: {
+    cron_schedule: { message: CRON_SCHEDULE },
+    periodic_schedule: { message: PERIODIC_SCHEDULE },
+  },
+};
+
+export const RECURRING_RUN_MODES = ['MODE_UNSPECIFIED', 'ENABLE', 'DISABLE'] as const;
+const RECURRING_RUN_STATUSES = ['STATUS_UNSPECIFIED', 'ENABLED', 'DISABLED'] as const;
+
+export const RECURRING_RUN: MessageSpec = {
+  name: 'v2beta1RecurringRun',
+  fields: {
+    recurring_run_id: 'string',
+    display_name: 'string',
+    description: 'string',
+    pipeline_version_id: 'string',
+    pipeline_spec: 'struct',
+    pipeline_version_reference: { message: PIPELINE_VERSION_REFERENCE },
+    runtime_config: { message: RUNTIME_CONFIG },
+    service_account: 'string',
+    max_concurrency: 'int64',
+    trigger: { message: TRIGGER },
+    mode: { enum: RECURRING_RUN_MODES },
+    created_at: 'timestamp',
+    updated_at: 'timestamp',
+    status: { enum: RECURRING_RUN_STATUSES },
+    error: { message: STATUS },
+    no_catchup: 'bool',
+    namespace: 'string',
+    experiment_id: 'string',
+    plugins_input: { map: 'struct' },
+    // Pipelab additions: an input (max_consecutive_failures) and outputs, accepted and ignored.
+    max_consecutive_failures: 'int32',
+    next_fire_time: 'timestamp',
+    last_run: 'struct',
+    consecutive_failures: 'int32',
+    disabled_reason: 'string',
+  },
+};
+
+/** Pipelab addition: `POST /apis/v2beta1/recurringruns:preview`. */
+export const PREVIEW_REQUEST: MessageSpec = {
+  name: 'PreviewRecurringRunRequest',
+  fields: {
+    trigger: { message: TRIGGER },
+    recurring_run_id: 'string',
+    count: 'int32',
+    from: 'timestamp',
+  },
+};

@@ -22,7 +22,7 @@ export function buildRouter(engine: EngineContext): Router {
   pipelineRoutes(router, engine);
   experimentRoutes(router, engine);
   runRoutes(router, engine);
-  recurringRunRoutes(router);
+  recurringRunRoutes(router, engine);
   taskRoutes(router, engine);
   logRoutes(router, engine);
   artifactRoutes(router, engine);

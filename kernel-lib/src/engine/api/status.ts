@@ -5,6 +5,7 @@
  */
 import { PipelabError, PipelineLoadError } from '../../errors';
 import { RunnerError, RunOptionsError } from '../runner';
+import { ScheduleError } from '../schedule/errors';
 import { ApiError, GrpcCode, InvalidArgumentError } from '../errors';
 
 /** google.rpc.Status in its JSON form. */
@@ -21,6 +22,13 @@ export function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
   if (error instanceof PipelineLoadError) {
     return new InvalidArgumentError(error.message, { field: 'uploadfile' }, { cause: error });
+  }
+  if (error instanceof ScheduleError) {
+    return new InvalidArgumentError(
+      error.message,
+      error.field !== undefined ? { field: error.field } : {},
+      { cause: error },
+    );
   }
   if (error instanceof RunnerError) {
     const field = error.context.parameter

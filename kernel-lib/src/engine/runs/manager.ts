@@ -25,6 +25,8 @@ import type { LaunchOutcome, RunLauncher } from './launcher';
 
 /** What creating a run takes (already validated by the API). */
 export interface NewRunInput {
+  /** The run's id. @default a new UUID */
+  id?: string;
   display_name: string;
   description: string;
   experiment_id: string;
@@ -37,6 +39,23 @@ export interface NewRunInput {
   /** As given in `runtime_config.pipeline_root`; empty for the engine's default. */
   pipeline_root: string;
   service_account: string;
+  /** The recurring run that fired it. @default none (a one-off run) */
+  recurring_run_id?: string;
+  /** The time it was scheduled for (ms). @default its creation time */
+  scheduled_at?: number;
+  /** `spec` as JSON text, when the caller has it already. @default `JSON.stringify(spec)` */
+  spec_text?: string;
+}
+
+/** A run that has ended (or was deleted while active), as told to {@link RunManagerOptions.onRunEnded}. */
+export interface RunEnded {
+  readonly runId: string;
+  /** The recurring run that fired it, or null for a one-off run. */
+  readonly recurringRunId: string | null;
+  /** Its final state; undefined when the run was deleted before it ended. */
+  readonly state: RunStateName | undefined;
+  /** Its error, when it failed or was canceled. */
+  readonly error: StoredStatus | undefined;
 }
 
 /** Options of {@link RunManager}. */
@@ -52,6 +71,8 @@ export interface RunManagerOptions {
   readonly bucketsDir?: string;
   /** Reports problems that cannot be answered to a client. */
   readonly log: (message: string) => void;
+  /** Told when a run ends, after its end is recorded (the scheduler counts its slots). */
+  readonly onRunEnded?: (ended: RunEnded) => void;
 }
 
 interface ActiveRun {
@@ -91,6 +112,18 @@ export class RunManager {
     return run.pipeline_root !== '' ? run.pipeline_root : this.options.defaultPipelineRoot;
   }
 
+  /**
+   * Checks a `runtime_config.pipeline_root` as a run would use it (empty: the default).
+   *
+   * @throws {@link RunOptionsError} for a root runs cannot write to.
+   */
+  checkPipelineRoot(root: string): void {
+    resolvePipelineRoot(
+      root !== '' ? root : this.options.defaultPipelineRoot,
+      this.options.bucketsDir,
+    );
+  }
+
   /** The root a run's artifacts are really written to (object-store roots mapped). */
   private resolvedRoot(run: RunRow): string | undefined {
     try {
@@ -116,36 +149,90 @@ export class RunManager {
    * @throws whatever the launcher throws for a run it cannot start (the row is rolled back).
    */
   create(input: NewRunInput): RunRow {
-    const id = randomUUID();
-    const now = this.nowMs();
-    const spec = input.spec;
+    let id: string | undefined;
     const transaction = this.store.db.transaction(() => {
-      const row = this.store.runs.insert({
-        id,
-        display_name: input.display_name,
-        description: input.description,
-        experiment_id: input.experiment_id,
-        pipeline_id: input.pipeline_id,
-        pipeline_version_id: input.pipeline_version_id,
-        spec_inline: input.spec_inline,
-        pipeline_spec: JSON.stringify(spec),
-        parameters: JSON.stringify(input.parameters),
-        pipeline_root: input.pipeline_root,
-        service_account: input.service_account,
-        created_at: now,
-        scheduled_at: now,
-        work_dir: path.join(this.runDir(id), 'attempt-1'),
-      });
-      this.store.experiments.touchLastRun(input.experiment_id, now);
-      this.launch(row, spec, input.parameters);
+      const row = this.stage(input);
+      id = row.id;
+      this.launch(row, input.spec, input.parameters);
       return row;
     });
     try {
       return transaction();
     } catch (error) {
       // Should the commit fail after the launch, the run must not go on without its row.
-      this.active.get(id)?.controller.abort();
+      if (id !== undefined) this.active.get(id)?.controller.abort();
       throw error;
+    }
+  }
+
+  /**
+   * Stores a PENDING run without launching it: the scheduler stages the runs of a tick in one
+   * transaction (with its cursor), then {@link start}s them once it has committed.
+   *
+   * @throws SQLite's unique violation when the recurring run already has a run at that time.
+   */
+  stage(input: NewRunInput): RunRow {
+    const id = input.id ?? randomUUID();
+    const now = this.nowMs();
+    const row = this.store.runs.insert({
+      id,
+      display_name: input.display_name,
+      description: input.description,
+      experiment_id: input.experiment_id,
+      pipeline_id: input.pipeline_id,
+      pipeline_version_id: input.pipeline_version_id,
+      spec_inline: input.spec_inline,
+      pipeline_spec: input.spec_text ?? JSON.stringify(input.spec),
+      parameters: JSON.stringify(input.parameters),
+      pipeline_root: input.pipeline_root,
+      service_account: input.service_account,
+      created_at: now,
+      scheduled_at: input.scheduled_at ?? now,
+      ...(input.recurring_run_id !== undefined ? { recurring_run_id: input.recurring_run_id } : {}),
+      work_dir: path.join(this.runDir(id), 'attempt-1'),
+    });
+    this.store.experiments.touchLastRun(input.experiment_id, now);
+    return row;
+  }
+
+  /**
+   * Launches a staged run. When the launcher refuses it (an unrunnable spec, bad parameters),
+   * the run is recorded FAILED with the reason and false is returned.
+   */
+  start(row: RunRow, spec: PipelineSpec, parameters: Record<string, JsonValue>): boolean {
+    try {
+      this.launch(row, spec, parameters);
+      return true;
+    } catch (error) {
+      this.failToStart(row, `the run could not start: ${messageOf(error)}`);
+      return false;
+    }
+  }
+
+  /** Records a staged run that cannot be started as FAILED, with `message`. */
+  failToStart(row: RunRow, message: string): void {
+    const now = this.nowMs();
+    const status = { code: GrpcCode.FAILED_PRECONDITION, message };
+    try {
+      this.store.runs.setState(row.id, 'FAILED', now, status);
+    } catch (error) {
+      this.options.log(`could not record the failure of run ${row.id}: ${messageOf(error)}`);
+    }
+    this.notifyEnded(row.id, row.recurring_run_id, 'FAILED', status);
+  }
+
+  private notifyEnded(
+    runId: string,
+    recurringRunId: string | null,
+    state: RunStateName | undefined,
+    error: StoredStatus | undefined,
+  ): void {
+    const listener = this.options.onRunEnded;
+    if (listener === undefined) return;
+    try {
+      listener({ runId, recurringRunId, state, error });
+    } catch (failure) {
+      this.options.log(`the end of run ${runId} could not be handled: ${messageOf(failure)}`);
     }
   }
 
@@ -178,7 +265,15 @@ export class RunManager {
             error: `the run could not go on: ${messageOf(error)}`,
           }),
       )
-      .finally(() => this.active.delete(row.id));
+      .then((ended) => {
+        this.active.delete(row.id);
+        this.notifyEnded(
+          row.id,
+          row.recurring_run_id,
+          ended?.state,
+          ended?.error ? (JSON.parse(ended.error) as StoredStatus) : undefined,
+        );
+      });
     this.active.set(row.id, { controller, done });
   }
 
@@ -194,8 +289,10 @@ export class RunManager {
     }
   }
 
-  private finish(runId: string, outcome: LaunchOutcome): void {
+  /** Records how a run ended; returns it as recorded (undefined when it is gone). */
+  private finish(runId: string, outcome: LaunchOutcome): RunRow | undefined {
     try {
+      if (!this.store.db.open) return undefined;
       const time = this.nowMs();
       this.applyState(runId, outcome.state, time, outcome.error);
       const row = this.store.runs.get(runId);
@@ -205,8 +302,10 @@ export class RunManager {
           : 'the run ended.';
         this.store.tasks.closeUnfinished(runId, row.state, message, time);
       }
+      return row;
     } catch (error) {
       this.options.log(`could not record the end of run ${runId}: ${messageOf(error)}`);
+      return undefined;
     }
   }
 

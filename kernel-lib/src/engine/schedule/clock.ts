@@ -22,6 +22,9 @@ export interface Clock {
 /** Node's timers take at most 2^31 - 1 ms (about 24.8 days); longer waits are re-armed. */
 const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 
+/** How long a real timer waits at most before it looks at the wall clock again. */
+const DEFAULT_MAX_STEP_MS = 60_000;
+
 function abortReason(signal: AbortSignal): unknown {
   return signal.reason ?? new DOMException('The operation was aborted.', 'AbortError');
 }
@@ -33,17 +36,29 @@ export interface SystemClockOptions {
    * @default false
    */
   readonly unref?: boolean;
+  /**
+   * The longest a timer waits before it compares its time with the wall clock again. Node's
+   * timers count the machine's awake time, so a laptop that sleeps through a due time would
+   * otherwise fire it that much later; with steps, it fires within one step of waking up.
+   * @default 60000
+   */
+  readonly maxStepMs?: number;
 }
 
 /**
- * The real clock. A timer far in the future is re-armed every ~24 days, and checks the wall
- * clock when it fires, so a clock set back (or a laptop that slept) does not fire it early.
+ * The real clock. A timer waits in steps of at most a minute, comparing its time with the wall
+ * clock at each step: a clock set back does not fire it early, and a laptop that slept through
+ * its time fires it within a minute of waking up rather than hours later.
  */
 export class SystemClock implements Clock {
   readonly #unref: boolean;
+  readonly #maxStepMs: number;
 
   constructor(options: SystemClockOptions = {}) {
     this.#unref = options.unref ?? false;
+    const step = options.maxStepMs ?? DEFAULT_MAX_STEP_MS;
+    this.#maxStepMs =
+      Number.isFinite(step) && step > 0 ? Math.min(step, MAX_TIMEOUT_MS) : MAX_TIMEOUT_MS;
   }
 
   now(): Date {
@@ -60,7 +75,7 @@ export class SystemClock implements Clock {
           if (!cancelled) fn();
         }, 0);
       } else {
-        timeout = setTimeout(arm, Math.min(wait, MAX_TIMEOUT_MS));
+        timeout = setTimeout(arm, Math.min(wait, this.#maxStepMs));
       }
       if (this.#unref) timeout.unref();
     };

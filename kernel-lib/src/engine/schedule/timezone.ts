@@ -129,15 +129,50 @@ const ABBREVIATIONS: Readonly<Record<string, string>> = {
   jst: 'Asia/Tokyo',
 };
 
+/** Levenshtein distance, giving up (returning `limit + 1`) past `limit`. */
+function editDistance(a: string, b: string, limit: number): number {
+  if (Math.abs(a.length - b.length) > limit) return limit + 1;
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    let best = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      const value = Math.min(
+        (previous[j] ?? 0) + 1,
+        (row[j - 1] ?? 0) + 1,
+        (previous[j - 1] ?? 0) + cost,
+      );
+      row.push(value);
+      best = Math.min(best, value);
+    }
+    if (best > limit) return limit + 1;
+    previous = row;
+  }
+  return previous[b.length] ?? limit + 1;
+}
+
 function suggestZone(name: string): string | undefined {
   const key = name.toLowerCase().replace(/\s+/g, '_');
   const abbreviation = ABBREVIATIONS[key];
   if (abbreviation !== undefined) return abbreviation;
   const zones = supportedZones();
-  return (
+  const exact =
     zones.find((z) => z.toLowerCase().endsWith(`/${key}`)) ??
-    zones.find((z) => z.toLowerCase().replace(/_/g, '') === key.replace(/_/g, ''))
-  );
+    zones.find((z) => z.toLowerCase().replace(/_/g, '') === key.replace(/_/g, ''));
+  if (exact !== undefined) return exact;
+  // A typo ('America/Chicgo'): the closest name, when it is close.
+  const limit = Math.min(3, Math.floor(key.length / 5));
+  let best: string | undefined;
+  let bestDistance = limit + 1;
+  for (const zone of zones) {
+    const d = editDistance(key, zone.toLowerCase(), limit);
+    if (d < bestDistance) {
+      best = zone;
+      bestDistance = d;
+    }
+  }
+  return best;
 }
 
 // ---------------------------------------------------------------------------------------------

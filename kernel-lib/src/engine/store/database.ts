@@ -122,6 +122,16 @@ export function openDatabase(file: string): Db {
   return db;
 }
 
+/**
+ * Runs `body` in a transaction, or — inside one already open — as part of it, without a
+ * savepoint (which costs as much as the statements of a small write): an error then propagates
+ * to the caller's transaction, which rolls it back. A statement that fails alone (a refused
+ * INSERT) writes nothing either way.
+ */
+export function atomically<T>(db: Db, body: () => T): T {
+  return db.inTransaction ? body() : db.transaction(body)();
+}
+
 /** True when `error` is SQLite refusing a row that breaks a UNIQUE constraint. */
 export function isUniqueViolation(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;

@@ -7,6 +7,7 @@ import { ArtifactStore } from './artifacts';
 import { SqliteCacheStore } from './cache-store';
 import { ExperimentStore } from './experiments';
 import { PipelineStore } from './pipelines';
+import { RecurringRunStore } from './recurring-runs';
 import { RunStore } from './runs';
 import { SettingsStore } from './settings';
 import { TaskStore } from './tasks';
@@ -17,6 +18,7 @@ export interface Store {
   readonly experiments: ExperimentStore;
   readonly pipelines: PipelineStore;
   readonly runs: RunStore;
+  readonly recurringRuns: RecurringRunStore;
   readonly tasks: TaskStore;
   readonly artifacts: ArtifactStore;
   readonly cache: SqliteCacheStore;
@@ -33,6 +35,7 @@ export function openStore(file: string): Store {
     experiments: new ExperimentStore(db),
     pipelines: new PipelineStore(db),
     runs: new RunStore(db),
+    recurringRuns: new RecurringRunStore(db),
     tasks: new TaskStore(db, artifacts),
     artifacts,
     cache: new SqliteCacheStore(db),

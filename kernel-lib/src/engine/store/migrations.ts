@@ -6,9 +6,10 @@
  * Times are integer milliseconds since the epoch. Every table has an integer `seq` (insertion
  * order) that breaks ties when listing, so page tokens stay stable.
  *
- * Recurring runs (a later migration) will add a `recurring_runs` table (trigger, max_concurrency,
- * no_catchup, mode, last fire time); `runs.recurring_run_id` and the unique index on
- * (recurring_run_id, scheduled_at) already hold "one run per recurring run and scheduled time".
+ * Recurring runs (migration 3) live in `recurring_runs`, with the scheduler's cursor (the
+ * scheduled time and `[[Index]]` of the last fire) beside their definition; their runs are the
+ * rows of `runs` naming them in `recurring_run_id`, and the unique index on
+ * (recurring_run_id, scheduled_at) holds "one run per recurring run and scheduled time".
  */
 
 /** One schema change. */
@@ -171,6 +172,47 @@ CREATE INDEX runs_by_experiment_name ON runs (experiment_id, display_name);
 CREATE INDEX experiments_by_created ON experiments (created_at);
 CREATE INDEX pipelines_by_created ON pipelines (created_at);
 ALTER TABLE tasks ADD COLUMN reused INTEGER NOT NULL DEFAULT 0;
+`,
+  },
+  {
+    version: 3,
+    name: 'recurring runs: definitions, trigger and scheduler cursor; active runs by recurring run',
+    // pipeline_spec is set for an inline spec; otherwise pipeline_id names the pipeline, with
+    // pipeline_version_id pinning a version or '' for "the latest version at fire time".
+    // last_fire_at / last_index: the scheduled time and [[Index]] of the last fire (NULL / 0
+    // before the first); anchor_at: where a schedule without start_time counts from.
+    sql: `
+CREATE TABLE recurring_runs (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
+  display_name TEXT NOT NULL,
+  description TEXT NOT NULL DEFAULT '',
+  experiment_id TEXT NOT NULL,
+  namespace TEXT NOT NULL DEFAULT '',
+  pipeline_id TEXT NOT NULL DEFAULT '',
+  pipeline_version_id TEXT NOT NULL DEFAULT '',
+  pipeline_spec TEXT,
+  runtime_config TEXT NOT NULL DEFAULT '{}',
+  service_account TEXT NOT NULL DEFAULT '',
+  trigger TEXT NOT NULL,
+  max_concurrency INTEGER NOT NULL CHECK (max_concurrency BETWEEN 1 AND 10),
+  no_catchup INTEGER NOT NULL DEFAULT 0 CHECK (no_catchup IN (0, 1)),
+  mode TEXT NOT NULL CHECK (mode IN ('ENABLE', 'DISABLE')),
+  max_consecutive_failures INTEGER CHECK (max_consecutive_failures >= 1),
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  anchor_at INTEGER NOT NULL,
+  last_fire_at INTEGER,
+  last_index INTEGER NOT NULL DEFAULT 0,
+  consecutive_failures INTEGER NOT NULL DEFAULT 0,
+  disabled_reason TEXT,
+  CHECK ((pipeline_spec IS NULL) != (pipeline_id = ''))
+);
+CREATE INDEX recurring_runs_by_created ON recurring_runs (created_at);
+CREATE INDEX recurring_runs_by_experiment ON recurring_runs (experiment_id, created_at);
+CREATE INDEX recurring_runs_by_mode ON recurring_runs (mode);
+CREATE INDEX runs_active_by_recurring_run ON runs (recurring_run_id)
+  WHERE recurring_run_id IS NOT NULL AND state IN ('PENDING', 'RUNNING', 'CANCELING');
 `,
   },
 ];

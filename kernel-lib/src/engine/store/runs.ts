@@ -4,7 +4,7 @@
  * config, so it can be retried after its version is deleted.
  */
 import { NotFoundError } from '../errors';
-import { statement, type Db } from './database';
+import { atomically, statement, type Db } from './database';
 import { listPage, type FieldMap, type ListQuery, type Page, type Scope } from './list-query';
 
 /** KFP's V2beta1RuntimeState values a run can have. */
@@ -111,10 +111,10 @@ export function runScopes(experimentId?: string): Scope[] {
 export class RunStore {
   constructor(private readonly db: Db) {}
 
-  /** Inserts a PENDING run and its first state history entry. */
+  /** Inserts a PENDING run and its first state history entry; returns it as stored. */
   insert(run: NewRun): RunRow {
-    this.db.transaction(() => {
-      statement(
+    const seq = atomically(this.db, () => {
+      const result = statement(
         this.db,
         `INSERT INTO runs (id, display_name, description, experiment_id, pipeline_id, pipeline_version_id,
              spec_inline, pipeline_spec, parameters, pipeline_root, service_account, state, created_at,
@@ -138,8 +138,33 @@ export class RunStore {
         run.work_dir,
       );
       this.appendState(run.id, 'PENDING', run.created_at);
-    })();
-    return this.require(run.id);
+      return Number(result.lastInsertRowid);
+    });
+    // The row as the INSERT wrote it (the column defaults included), without reading it back.
+    return {
+      seq,
+      id: run.id,
+      display_name: run.display_name,
+      description: run.description,
+      experiment_id: run.experiment_id,
+      namespace: '',
+      pipeline_id: run.pipeline_id,
+      pipeline_version_id: run.pipeline_version_id,
+      spec_inline: run.spec_inline ? 1 : 0,
+      pipeline_spec: run.pipeline_spec,
+      parameters: run.parameters,
+      pipeline_root: run.pipeline_root,
+      service_account: run.service_account,
+      storage_state: 'AVAILABLE',
+      state: 'PENDING',
+      error: null,
+      created_at: run.created_at,
+      scheduled_at: run.scheduled_at,
+      finished_at: null,
+      recurring_run_id: run.recurring_run_id ?? null,
+      attempt: 1,
+      work_dir: run.work_dir,
+    };
   }
 
   get(id: string): RunRow | undefined {
@@ -188,7 +213,7 @@ export class RunStore {
    * and the error. Returns false when the run no longer exists.
    */
   setState(id: string, state: RunStateName, time: number, error?: StoredStatus): boolean {
-    return this.db.transaction(() => {
+    return atomically(this.db, () => {
       const final = FINAL_RUN_STATES.has(state);
       const result = statement(
         this.db,
@@ -206,7 +231,7 @@ export class RunStore {
       if (result.changes === 0) return false;
       this.appendState(id, state, time, error);
       return true;
-    })();
+    });
   }
 
   setStorageState(id: string, state: 'AVAILABLE' | 'ARCHIVED'): void {
@@ -234,6 +259,34 @@ export class RunStore {
       this.db,
       `SELECT * FROM runs WHERE state IN ('PENDING', 'RUNNING', 'CANCELING') ORDER BY seq`,
     ).all() as RunRow[];
+  }
+
+  /**
+   * How many runs of each recurring run are active (PENDING, RUNNING or CANCELING), by recurring
+   * run id; those with none are absent. One query, served by a partial index of active runs.
+   */
+  activeByRecurringRun(): Map<string, number> {
+    const rows = statement(
+      this.db,
+      `SELECT recurring_run_id AS id, COUNT(*) AS n FROM runs INDEXED BY runs_active_by_recurring_run
+         WHERE recurring_run_id IS NOT NULL AND state IN ('PENDING', 'RUNNING', 'CANCELING')
+         GROUP BY recurring_run_id`,
+    ).all() as { id: string; n: number }[];
+    return new Map(rows.map((r) => [r.id, r.n]));
+  }
+
+  /** The latest run (by scheduled time) of each of these recurring runs, by recurring run id. */
+  latestOfRecurringRuns(ids: readonly string[]): Map<string, RunRow> {
+    const latest = new Map<string, RunRow>();
+    const query = statement(
+      this.db,
+      `SELECT * FROM runs WHERE recurring_run_id = ? ORDER BY scheduled_at DESC LIMIT 1`,
+    );
+    for (const id of ids) {
+      const row = query.get(id) as RunRow | undefined;
+      if (row !== undefined) latest.set(id, row);
+    }
+    return latest;
   }
 
   /** Deletes a run with its history, tasks, artifacts records and cache entries. */
