@@ -12,6 +12,7 @@ import type { JsonValue } from '../dsl/types';
 import { PipelabError, UsageError } from '../errors';
 import { VERSION } from '../version';
 import { RUN_USAGE, RUNS_USAGE, runCommand, runsCommand } from '../client/cli-commands';
+import { SCHEDULE_USAGE, scheduleCommand } from '../client/cli-schedule';
 import { engineCommand, ENGINE_USAGE } from './engine-command';
 import { startCommand, START_USAGE } from './start-command';
 import { loadPipelineFromModule } from './load-module';
@@ -30,10 +31,11 @@ Usage:
   pipelab engine start         run the embedded engine (a KFP v2beta1 API server) in the foreground
   pipelab run <pipeline>       upload and run a compiled pipeline or a pipeline module, print its link, wait
   pipelab runs <command>       list | get | wait | logs | terminate | retry
+  pipelab schedule <command>   create | list | get | enable | disable | update | delete | preview
   pipelab --version | --help
 `;
 
-const USAGE = `${USAGE_HEAD}\n${START_USAGE}\n${ENGINE_USAGE}\n${RUN_USAGE}\n${RUNS_USAGE}`;
+const USAGE = `${USAGE_HEAD}\n${START_USAGE}\n${ENGINE_USAGE}\n${RUN_USAGE}\n${RUNS_USAGE}\n${SCHEDULE_USAGE}`;
 
 function parseParam(text: string): [string, JsonValue] {
   const eq = text.indexOf('=');
@@ -108,7 +110,8 @@ export async function main(argv: string[]): Promise<number> {
       case 'engine':
         return await engineCommand(rest, { stdout: process.stdout, env: process.env });
       case 'run':
-      case 'runs': {
+      case 'runs':
+      case 'schedule': {
         // Ctrl-C stops waiting for the run; the run itself goes on in the engine.
         const abort = new AbortController();
         const onInt = () => abort.abort();
@@ -120,7 +123,8 @@ export async function main(argv: string[]): Promise<number> {
             env: process.env,
             signal: abort.signal,
           };
-          return await (command === 'run' ? runCommand(rest, io) : runsCommand(rest, io));
+          const commands = { run: runCommand, runs: runsCommand, schedule: scheduleCommand };
+          return await commands[command](rest, io);
         } finally {
           process.off('SIGINT', onInt);
         }

@@ -129,6 +129,12 @@ export async function startMainJob(options: MainJobOptions = {}): Promise<MainJo
     host,
     port: options.enginePort ?? DEFAULT_ENGINE_PORT,
     commandResolver: pipelabCommandResolver,
+    // New days arrive as time passes: shortly after midnight in Chicago, yesterday is complete.
+    onDailyTick: async ({ day }) => {
+      const appended = await ensureWarehouse({ path: warehouse.path, today: day });
+      if (appended.appendedDays) log(`warehouse: ${appended.appendedDays} new days`);
+    },
+    dailyTickTimeZone: 'America/Chicago',
   });
   const close = async () => {
     await engine.close();
