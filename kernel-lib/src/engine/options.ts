@@ -3,6 +3,7 @@
  * checks them.
  */
 import * as path from 'node:path';
+import { defaultDashboardDir } from './api/static';
 import { EngineOptionsError } from './errors';
 import type { RunLauncher } from './runs/launcher';
 import type { CommandResolver } from './runner';
@@ -70,6 +71,11 @@ export interface EngineOptions {
    * @default [] (no cross-origin access)
    */
   allowedOrigins?: readonly string[];
+  /**
+   * The built dashboard to serve at `/` (run links open it); `false` serves none.
+   * @default extension/dist/dashboard of this repository, when it has been built
+   */
+  dashboardDir?: string | false;
 }
 
 /** Options with every default applied. */
@@ -87,6 +93,7 @@ export interface SettledEngineOptions {
   shutdownGraceMs: number;
   log: (message: string) => void;
   allowedOrigins: readonly string[];
+  dashboardDir: string | undefined;
 }
 
 /** A clock that only tells the time: timers run on the real clock, offset to its time. */
@@ -206,5 +213,11 @@ export function settleEngineOptions(options: EngineOptions): SettledEngineOption
     shutdownGraceMs: grace,
     log: options.log ?? ((message) => console.error(`[pipelab engine] ${message}`)),
     allowedOrigins: settleOrigins(options.allowedOrigins),
+    dashboardDir:
+      options.dashboardDir === false
+        ? undefined
+        : options.dashboardDir !== undefined
+          ? path.resolve(options.dashboardDir)
+          : defaultDashboardDir(),
   };
 }

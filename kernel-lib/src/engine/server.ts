@@ -165,8 +165,9 @@ export async function startEngine(options: EngineOptions): Promise<EngineHandle>
     const router = buildRouter(engine);
     const guard = new AccessGuard(access.token);
     const cors = new CorsPolicy(settled.allowedOrigins);
+    const dashboardDir = settled.dashboardDir;
     const httpServer = http.createServer((req, res) => {
-      dispatch(router, req, res, { log, guard, cors }).catch((error: unknown) => {
+      dispatch(router, req, res, { log, guard, cors, dashboardDir }).catch((error: unknown) => {
         log(`request ${req.method ?? ''} ${req.url ?? ''} failed: ${String(error)}`);
         res.destroy();
       });

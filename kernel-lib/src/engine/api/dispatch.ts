@@ -9,6 +9,7 @@ import type { AccessGuard } from './auth';
 import type { CorsPolicy } from './cors';
 import { sendError, sendJson, sendStatus } from './http';
 import { RESPONDED, type Router } from './router';
+import { serveDashboard } from './static';
 import { routeNotFoundBody, toApiError } from './status';
 
 function pathSegments(pathname: string): string[] {
@@ -30,6 +31,8 @@ export interface DispatchOptions {
   readonly guard?: AccessGuard;
   /** Adds CORS headers for allowed origins and answers preflights. */
   readonly cors?: CorsPolicy;
+  /** The built dashboard, served outside `/apis/`. */
+  readonly dashboardDir?: string;
 }
 
 /** Answers one request with the router's handlers. */
@@ -39,12 +42,13 @@ export async function dispatch(
   res: ServerResponse,
   options: DispatchOptions,
 ): Promise<void> {
-  const { log, guard, cors } = options;
+  const { log, guard, cors, dashboardDir } = options;
   const method = req.method ?? 'GET';
   try {
     if (cors?.preflight(req, res)) return;
     cors?.decorate(req, res);
     const url = new URL(req.url ?? '/', 'http://localhost');
+    if (dashboardDir !== undefined && serveDashboard(dashboardDir, req, res, url.pathname)) return;
     const refusal = guard?.refusal(method, url.pathname, req.headers, url.searchParams);
     if (refusal !== undefined) {
       if (!req.complete) res.setHeader('Connection', 'close');
