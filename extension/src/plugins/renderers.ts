@@ -18,7 +18,8 @@ export const renderersPlugin: JupyterFrontEndPlugin<void> = {
   ): void => {
     rendermime.addFactory(
       runLinkRendererFactory(connection, (runId) => opener.open(runId)),
-      50,
+      // Below text/html's 50: a run bundle also carries an HTML card for other front ends.
+      40,
     );
     if (rendermime.getFactory(plotlyRendererFactory.mimeTypes[0] as string) === undefined) {
       rendermime.addFactory(plotlyRendererFactory, 60);

@@ -72,7 +72,7 @@ export function runLinkRendererFactory(
   return {
     safe: true,
     mimeTypes: [RUN_MIME_TYPE],
-    defaultRank: 50,
+    defaultRank: 40,
     createRenderer: () => new RunLinkRenderer(connection, openRun),
   };
 }

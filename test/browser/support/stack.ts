@@ -62,13 +62,16 @@ async function waitForHttp(
 
 /**
  * Starts the harness JupyterLab on `port` with the Pipelab extension configured for `engine`
- * (through the app settings' overrides.json), serving `root` as its file tree.
+ * (through the app settings' overrides.json), serving `root` as its file tree. `env` is added to
+ * the server's environment, which its kernels inherit (e.g. JUPYTER_PATH, where it finds
+ * kernelspecs); the harness's own Jupyter directories are not overridden by it.
  */
 export async function startLab(options: {
   port: number;
   root: string;
   settings: Record<string, unknown>;
   labextensions?: string;
+  env?: Record<string, string>;
 }): Promise<Lab> {
   const runtime = fs.mkdtempSync(path.join(os.tmpdir(), 'pipelab-lab-runtime-'));
   const appSettings = path.join(runtime, 'app-settings');
@@ -105,6 +108,7 @@ export async function startLab(options: {
     {
       env: {
         ...process.env,
+        ...options.env,
         PIPELAB_HARNESS_BUILD: HARNESS_BUILD,
         PIPELAB_HARNESS_RUNTIME: runtime,
         PIPELAB_HARNESS_APP_SETTINGS: appSettings,
@@ -153,7 +157,8 @@ export interface BrowserSession {
   page: Page;
   /** Console errors and page errors seen so far. */
   errors: string[];
-  screenshot(name: string): Promise<string>;
+  /** Saves a PNG of the page (the viewport, or the whole page) as `<ARTIFACTS>/<name>.png`. */
+  screenshot(name: string, options?: { fullPage?: boolean }): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -191,9 +196,9 @@ export async function openBrowser(
     context,
     page,
     errors,
-    screenshot: async (name) => {
+    screenshot: async (name, screenshotOptions = {}) => {
       const file = path.join(ARTIFACTS, `${name}.png`);
-      await page.screenshot({ path: file });
+      await page.screenshot({ path: file, fullPage: screenshotOptions.fullPage ?? false });
       return file;
     },
     close: () => browser.close(),
