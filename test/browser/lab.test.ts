@@ -1,9 +1,11 @@
 /**
  * The extension in a real JupyterLab 4 (the harness, served by Debian's jupyter-server) in
  * Debian's Chromium, against a real embedded engine: the panel, upload, run details (graph,
- * logs, metrics, plots), a run link in a notebook turning from running to succeeded, the
- * recurring-run form, and the engine going down and coming back. Screenshots go to
- * $PIPELAB_ARTIFACTS (default /tmp/pipelab-browser-artifacts).
+ * logs, metrics, plots), a run link in a notebook turning from running to succeeded, recurring
+ * runs through the form (the engine's preview, its refusal of a cron shown next to the field, a
+ * 2-second schedule firing real runs, an edit in place, disable, enable, delete, and the preview
+ * computed in the browser for a server without one), and the engine going down and coming back.
+ * Screenshots go to $PIPELAB_ARTIFACTS (default /tmp/pipelab-browser-artifacts).
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -15,7 +17,7 @@ import { compile } from '../../kernel-lib/src/compiler';
 import type { EngineHandle } from '../../kernel-lib/src/engine';
 import { ROOT, requireBrowserStack } from './support/env';
 import { demoPipeline, slowPipeline } from './support/fixtures';
-import { hasRecurringRuns, seed, type Seeded } from './support/seed';
+import { seed, type Seeded } from './support/seed';
 import {
   freePort,
   openBrowser,
@@ -67,12 +69,8 @@ describe.skipIf(!ready)('the JupyterLab extension in Chromium', { timeout: 120_0
       labextensions,
       settings: { endpoint: engine.url, token: engine.token, refreshInterval: 0.5 },
     });
-    // Until recurring runs land in the engine its 501 answers are expected (one per panel load).
-    const recurring = (await hasRecurringRuns(engine))
-      ? []
-      : [/501 \(Not Implemented\).*recurringruns/];
     session = await openBrowser({
-      ignoreErrors: [...HARNESS_NOISE, ...recurring, /ERR_CONNECTION_REFUSED|Failed to fetch/],
+      ignoreErrors: [...HARNESS_NOISE, /ERR_CONNECTION_REFUSED|Failed to fetch/],
     });
     await session.page.goto(`${lab.url}/lab?token=${lab.token}`);
     await session.page.waitForSelector('body[data-harness-ready="true"]', {
@@ -238,37 +236,285 @@ describe.skipIf(!ready)('the JupyterLab extension in Chromium', { timeout: 120_0
     await page().locator(`.pl-Details[data-run-id="${run.id}"]`).waitFor();
   });
 
-  it('checks a cron as it is typed in the recurring-run form', async () => {
+  /**
+   * Runs `action`, which makes the browser log failed requests on purpose (Chromium logs every
+   * 4xx answer as a console error): at least `atLeast` errors matching `expected` are waited
+   * for and taken out of the session's list; any other error stays there.
+   */
+  async function expectingConsoleErrors(
+    expected: RegExp,
+    atLeast: number,
+    action: () => Promise<void>,
+  ): Promise<void> {
+    const before = session.errors.length;
+    await action();
+    const matching = (): number =>
+      session.errors.slice(before).filter((e) => expected.test(e)).length;
+    await expect.poll(matching).toBeGreaterThanOrEqual(atLeast);
+    const added = session.errors.splice(before);
+    session.errors.push(...added.filter((e) => !expected.test(e)));
+  }
+
+  const form = () => page().getByTestId('pl-recurring-form');
+  const preview = () => form().getByTestId('pl-form-preview');
+  const previewTimes = async (): Promise<number[]> =>
+    (
+      await preview()
+        .locator('li[data-time]')
+        .evaluateAll((items) => items.map((li) => li.getAttribute('data-time') ?? ''))
+    ).map((t) => Date.parse(t));
+  const recurringItem = (id: string) =>
+    page().locator(`#pipelab-panel [data-testid=pl-recurring-run][data-recurring-run-id="${id}"]`);
+  let recurringRunId = '';
+
+  it('checks a cron as it is typed, and previews its fire times with the engine', async () => {
     await command('pipelab:new-recurring-run');
-    const form = page().getByTestId('pl-recurring-form');
-    await form.waitFor();
-    await form.getByTestId('pl-form-cron-kind').check();
-    await form.getByTestId('pl-form-cron').fill('0 2 * * *');
-    await expect.poll(() => form.getByTestId('pl-error-cron').textContent()).toMatch(/6 fields/);
-    await form.getByTestId('pl-form-cron').fill('0 0 2 * * *');
-    await expect.poll(() => form.getByTestId('pl-error-cron').textContent()).toBe('');
-    await expect.poll(() => form.locator('[data-testid=pl-form-preview] li').count()).toBe(5);
-    await form.getByTestId('pl-param-epochs').waitFor();
-    expect(await form.getByTestId('pl-param-epochs').inputValue()).toBe('5');
+    await form().waitFor();
+    await form().getByTestId('pl-form-cron-kind').check();
+    // A classic 5-field crontab line is refused at once, in the browser.
+    await form().getByTestId('pl-form-cron').fill('0 2 * * *');
+    await expect.poll(() => form().getByTestId('pl-error-cron').textContent()).toMatch(/6 fields/);
+    expect(await preview().locator('li').count()).toBe(0);
+    // So is 7 for Sunday, which KFP's cron (and the engine) do not take.
+    await form().getByTestId('pl-form-cron').fill('0 0 9 * * 7');
+    await expect
+      .poll(() => form().getByTestId('pl-error-cron').textContent())
+      .toMatch(/7 for Sunday/);
+    // A good cron: the engine's :preview says when its scheduler will fire it.
+    await form().getByTestId('pl-form-cron').fill('0 0 2 * * *');
+    await expect.poll(() => form().getByTestId('pl-error-cron').textContent()).toBe('');
+    await expect.poll(() => preview().getAttribute('data-source')).toBe('server');
+    await expect.poll(() => preview().locator('li').count()).toBe(5);
+    for (const t of await previewTimes()) expect(new Date(t).toISOString()).toMatch(/T02:00:00/);
+    await expect
+      .poll(() => form().getByTestId('pl-form-preview-source').textContent())
+      .toMatch(/engine/);
+    // In a time zone: 02:00 in Chicago, whatever daylight saving says.
+    await form().getByTestId('pl-form-tz').fill('America/Chicago');
+    const chicagoHour = (t: number): string =>
+      new Date(t).toLocaleString('en-US', {
+        timeZone: 'America/Chicago',
+        hour: '2-digit',
+        minute: '2-digit',
+        hourCycle: 'h23',
+      });
+    await expect
+      .poll(async () => (await previewTimes()).map(chicagoHour))
+      .toEqual(['02:00', '02:00', '02:00', '02:00', '02:00']);
+    expect(await preview().locator('li').first().textContent()).toContain('America/Chicago');
+    // The pipeline's parameters, with their defaults.
+    await form().getByTestId('pl-param-epochs').waitFor();
+    expect(await form().getByTestId('pl-param-epochs').inputValue()).toBe('5');
     await session.screenshot('lab-recurring-form');
-    if (!(await hasRecurringRuns(engine))) {
-      console.warn(
-        '*** the engine does not serve recurring runs yet: creating one through the form is not tested.',
+  });
+
+  it("shows the engine's refusal of a trigger next to the field it concerns", async () => {
+    await form().getByTestId('pl-form-tz').fill('UTC');
+    await form().getByTestId('pl-form-name').fill('never');
+    // Every field of this cron is valid, so the browser's check lets it through; the engine
+    // refuses it, as typed (its preview) and when it is submitted.
+    const cron = form().getByTestId('pl-form-cron');
+    const cronError = form().getByTestId('pl-error-cron');
+    await expectingConsoleErrors(/400 \(Bad Request\).*recurringruns/, 2, async () => {
+      await cron.fill('0 0 0 30 2 *');
+      await expect.poll(() => cronError.textContent()).toMatch(/can never fire/);
+      expect(await preview().getAttribute('data-source')).toBe('server');
+      expect(await preview().locator('li').count()).toBe(0);
+      const answered = page().waitForResponse(
+        (r) => r.request().method() === 'POST' && /\/apis\/v2beta1\/recurringruns$/.test(r.url()),
       );
-      await form.getByTestId('pl-form-cancel').click();
-      return;
-    }
-    await form.getByTestId('pl-form-periodic').check();
-    await form.getByTestId('pl-form-interval').fill('1');
-    await form.getByTestId('pl-form-unit').selectOption({ label: 'minutes' });
-    await form.getByTestId('pl-form-name').fill('every minute');
-    await form.getByTestId('pl-form-submit').click();
+      await form().getByTestId('pl-form-submit').click();
+      const response = await answered;
+      expect(response.status()).toBe(400);
+      const body = (await response.json()) as {
+        details: { field_violations?: { field: string; description: string }[] }[];
+      };
+      const violation = body.details.flatMap((d) => d.field_violations ?? [])[0];
+      expect(violation?.field).toBe('recurring_run.trigger.cron_schedule.cron');
+      // The server's own words, next to the cron.
+      await expect.poll(() => cronError.textContent()).toBe(violation?.description);
+    });
+    expect(await cronError.textContent()).toMatch(/day 30 does not occur in FEB/);
+    expect(await form().getByTestId('pl-form-error').textContent()).toBe('');
+    await session.screenshot('lab-recurring-form-server-error');
+    const names = (await data.client.recurringRuns.list()).items.map((r) => r.display_name);
+    expect(names).not.toContain('never');
+  });
+
+  it('creates a periodic recurring run through the form and sees it fire', async () => {
+    await form().getByTestId('pl-form-periodic').check();
+    await form().getByTestId('pl-form-interval').fill('2');
+    await form().getByTestId('pl-form-unit').selectOption({ label: 'seconds' });
+    await expect.poll(() => preview().getAttribute('data-source')).toBe('server');
+    await expect
+      .poll(async () => {
+        const times = await previewTimes();
+        return times.slice(1).map((t, i) => t - (times[i] ?? 0));
+      })
+      .toEqual([2000, 2000, 2000, 2000]);
+    await form().getByTestId('pl-form-name').fill('every 2 seconds');
+    await form().getByTestId('pl-form-submit').click();
+    await form().waitFor({ state: 'detached' });
     const item = page().locator('#pipelab-panel [data-testid=pl-recurring-run]', {
-      hasText: 'every minute',
+      hasText: 'every 2 seconds',
     });
     await item.waitFor({ timeout: 20_000 });
+    recurringRunId = (await item.getAttribute('data-recurring-run-id')) ?? '';
+    expect(recurringRunId).not.toBe('');
+    expect(await item.getAttribute('data-status')).toBe('enabled');
+    expect(await item.getByTestId('pl-recurring-trigger').textContent()).toBe('every 2 seconds');
+    // The engine's scheduler fires it: its last run (the API's last_run) succeeds...
+    const lastRun = item.getByTestId('pl-recurring-last-run');
+    await expect
+      .poll(() => lastRun.getAttribute('data-state'), { timeout: 30_000 })
+      .toBe('SUCCEEDED');
+    // ...and its next fire time (the API's next_fire_time) is a moment away.
+    const next = Date.parse(
+      (await item.getByTestId('pl-recurring-next').getAttribute('data-next-fire-time')) ?? '',
+    );
+    expect(Math.abs(next - Date.now())).toBeLessThan(10_000);
+    const stored = await data.client.recurringRuns.get(recurringRunId);
+    expect(stored.last_run?.run_id).toBeDefined();
+    expect(stored.next_fire_time).toBeDefined();
+    // Its runs are in the list of runs, named as KFP's controller names them.
+    const runs = page().locator(
+      `#pipelab-panel [data-testid=pl-run][data-recurring-run-id="${recurringRunId}"]`,
+    );
+    await runs.first().waitFor({ timeout: 20_000 });
+    expect(await runs.first().locator('.pl-Item-name').textContent()).toMatch(
+      /^every 2 seconds-\d+-\d+$/,
+    );
+    // The recurring run's name narrows the panel to it and its runs.
+    await item.getByTestId('pl-recurring-name').click();
+    await expect
+      .poll(() => page().locator('#pipelab-panel [data-testid=pl-filter-label]').textContent())
+      .toContain('every 2 seconds');
+    await expect.poll(() => runs.count(), { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
+    await expect
+      .poll(() => page().locator('#pipelab-panel [data-testid=pl-run]').count())
+      .toBe(await runs.count());
+    // Its last run opens on the run details.
+    const lastRunId = (await lastRun.getAttribute('data-run-id')) ?? '';
+    await lastRun.click();
+    await page().locator(`.pl-Details[data-run-id="${lastRunId}"]`).waitFor();
+    await expect
+      .poll(() =>
+        page()
+          .locator(`.pl-Details[data-run-id="${lastRunId}"] .pl-Dag-node[data-task="train"]`)
+          .getAttribute('data-state'),
+      )
+      .toMatch(/SUCCEEDED|CACHED/);
+    await session.screenshot('lab-recurring-fired');
+  });
+
+  it('edits a recurring run through the form, disables, enables and deletes it', async () => {
+    const item = recurringItem(recurringRunId);
+    await item.getByTestId('pl-recurring-edit').click();
+    await form().waitFor();
+    expect(await form().getByTestId('pl-form-name').inputValue()).toBe('every 2 seconds');
+    expect(await form().getByTestId('pl-form-interval').inputValue()).toBe('2');
+    expect(await form().getByTestId('pl-form-unit').inputValue()).toBe('1');
+    await expect.poll(() => preview().getAttribute('data-source')).toBe('server');
+    await form().getByTestId('pl-param-epochs').waitFor();
+    // Another trigger and another parameter value: the engine's PATCH, in place.
+    await form().getByTestId('pl-form-interval').fill('1');
+    await form().getByTestId('pl-form-unit').selectOption({ label: 'hours' });
+    await form().getByTestId('pl-param-epochs').fill('7');
+    const patched = page().waitForRequest(
+      (r) => r.method() === 'PATCH' && r.url().endsWith(`/recurringruns/${recurringRunId}`),
+    );
+    await form().getByTestId('pl-form-submit').click();
+    const patch = (await patched).postDataJSON() as {
+      trigger?: { periodic_schedule?: { interval_second?: string } };
+      runtime_config?: { parameters?: Record<string, unknown> };
+    };
+    expect(patch.trigger?.periodic_schedule?.interval_second).toBe('3600');
+    expect(patch.runtime_config?.parameters?.epochs).toBe(7);
+    await form().waitFor({ state: 'detached' });
+    await expect
+      .poll(() => item.getByTestId('pl-recurring-trigger').textContent(), { timeout: 10_000 })
+      .toBe('every hour');
+    const next = Date.parse(
+      (await item.getByTestId('pl-recurring-next').getAttribute('data-next-fire-time')) ?? '',
+    );
+    expect(Math.abs(next - Date.now() - 3_600_000)).toBeLessThan(60_000);
+    const edited = await data.client.recurringRuns.get(recurringRunId);
+    expect(edited.trigger?.periodic_schedule?.interval_second).toBe('3600');
+    expect(edited.runtime_config?.parameters?.epochs).toBe(7);
+    // A rename leaves the trigger alone: the edit does not send it.
+    await item.getByTestId('pl-recurring-edit').click();
+    await form().getByTestId('pl-form-name').fill('hourly');
+    const renamed = page().waitForRequest(
+      (r) => r.method() === 'PATCH' && r.url().endsWith(`/recurringruns/${recurringRunId}`),
+    );
+    await form().getByTestId('pl-form-submit').click();
+    expect(((await renamed).postDataJSON() as { trigger?: unknown }).trigger).toBeUndefined();
+    await form().waitFor({ state: 'detached' });
+    await expect
+      .poll(() => item.getByTestId('pl-recurring-name').textContent(), { timeout: 10_000 })
+      .toBe('hourly');
+    await session.screenshot('lab-recurring-edited');
+    // Disable: no next fire time, and the engine says DISABLED.
     await item.getByTestId('pl-recurring-toggle').uncheck();
-    await expect.poll(() => item.getAttribute('data-status')).toBe('disabled');
+    await expect.poll(() => item.getAttribute('data-status'), { timeout: 10_000 }).toBe('disabled');
+    expect(await item.getByTestId('pl-recurring-status').textContent()).toBe('Disabled');
+    expect(await item.getByTestId('pl-recurring-next').count()).toBe(0);
+    expect((await data.client.recurringRuns.get(recurringRunId)).status).toBe('DISABLED');
+    // Enable again.
+    await item.getByTestId('pl-recurring-toggle').check();
+    await expect.poll(() => item.getAttribute('data-status'), { timeout: 10_000 }).toBe('enabled');
+    await item.getByTestId('pl-recurring-next').waitFor();
+    expect((await data.client.recurringRuns.get(recurringRunId)).status).toBe('ENABLED');
+    // Delete, after saying yes: it is gone, its runs are kept.
+    await item.getByTestId('pl-recurring-delete').click();
+    await page().locator('.jp-Dialog').getByRole('button', { name: 'OK' }).click();
+    await item.waitFor({ state: 'detached' });
+    expect(
+      (await data.client.recurringRuns.list()).items.map((r) => r.recurring_run_id),
+    ).not.toContain(recurringRunId);
+    const kept = await data.client.runs.list({
+      filter: {
+        predicates: [
+          { key: 'recurring_run_id', operation: 'EQUALS', string_value: recurringRunId },
+        ],
+      },
+    });
+    expect(kept.items.length).toBeGreaterThan(0);
+    await page().locator('#pipelab-panel [data-testid=pl-clear-filter]').click();
+  });
+
+  it('computes the preview in the browser when the server has none (Kubeflow Pipelines)', async () => {
+    // KFP's API server answers an unknown path 404 with a google.rpc.Status body.
+    const route = '**/apis/v2beta1/recurringruns:preview';
+    await page().route(route, (r) =>
+      r.fulfill({
+        status: 404,
+        contentType: 'application/json',
+        body: JSON.stringify({ code: 5, message: 'Not Found', details: [] }),
+      }),
+    );
+    try {
+      await expectingConsoleErrors(/404 \(Not Found\).*recurringruns:preview/, 1, async () => {
+        await command('pipelab:new-recurring-run');
+        await form().getByTestId('pl-form-cron-kind').check();
+        await form().getByTestId('pl-form-cron').fill('0 30 6 * * MON-FRI');
+        await expect.poll(() => preview().getAttribute('data-source')).toBe('browser');
+      });
+      expect(await form().getByTestId('pl-form-preview-source').textContent()).toMatch(
+        /Computed in the browser/,
+      );
+      const times = await previewTimes();
+      expect(times).toHaveLength(5);
+      for (const t of times) {
+        const d = new Date(t);
+        expect(d.toISOString()).toMatch(/T06:30:00/);
+        expect([1, 2, 3, 4, 5]).toContain(d.getUTCDay());
+      }
+    } finally {
+      await page().unroute(route);
+    }
+    await form().getByTestId('pl-form-cancel').click();
+    await form().waitFor({ state: 'detached' });
   });
 
   it('says when the engine is down, and recovers when it is back', async () => {

@@ -5,10 +5,12 @@
  */
 import type {
   Client,
+  PipelabRecurringRun,
+  PipelabTrigger,
+  PreviewRecurringRunResponse,
   V2beta1ListRecurringRunsResponse,
   V2beta1Pipeline,
   V2beta1PipelineVersion,
-  V2beta1RecurringRun,
   V2beta1Run,
 } from 'pipelab/client';
 import { KfpApiError } from 'pipelab/client';
@@ -45,7 +47,7 @@ export async function uploadPipelineFile(
   });
 }
 
-/** Runs of a pipeline, uploaded or inline, by id. */
+/** The latest runs of a recurring run (for servers that do not say its `last_run`). */
 export async function runsOfRecurringRun(
   client: Client,
   recurringRunId: string,
@@ -61,15 +63,49 @@ export async function runsOfRecurringRun(
   return page.items;
 }
 
-/** KFP's RecurringRunService, over the connection. */
+/**
+ * True when a failure says the server lacks the operation (Kubeflow Pipelines, or an engine from
+ * before it), rather than that the request was wrong or the recurring run is missing: 501, 405,
+ * or a 404 that the engine does not mark as its own answer about a resource.
+ */
+export function isMissingOperation(error: unknown): boolean {
+  if (!(error instanceof KfpApiError) || ![404, 405, 501].includes(error.status)) return false;
+  if (error.status !== 404) return true;
+  const engine = error.details.find(
+    (d) => (d as { domain?: unknown }).domain === 'pipelab.engine',
+  ) as { reason?: unknown } | undefined;
+  return engine === undefined || engine.reason === 'ROUTE_NOT_FOUND';
+}
+
+/** Thrown by {@link RecurringRunsApi.update} when the server cannot edit recurring runs. */
+export class CannotEditError extends Error {
+  constructor(endpoint: string) {
+    super(
+      `The server at ${endpoint} cannot edit a recurring run (Kubeflow Pipelines has no update): delete it and create it again.`,
+    );
+    this.name = 'CannotEditError';
+  }
+}
+
+/** What {@link RecurringRunsApi.preview} previews: a trigger, or a stored recurring run. */
+export type PreviewTarget = { trigger: PipelabTrigger } | { recurringRunId: string };
+
+/**
+ * KFP's RecurringRunService over the connection, with the engine's additions: the edit in place
+ * (`PATCH`), the preview of fire times, and the output fields `next_fire_time`, `last_run`,
+ * `consecutive_failures` and `disabled_reason` (see kernel-lib/src/engine/API.md).
+ */
 export class RecurringRunsApi {
   constructor(private readonly client: Client) {}
 
   async list(
     options: { experimentId?: string; pageSize?: number } = {},
-  ): Promise<V2beta1RecurringRun[]> {
+  ): Promise<PipelabRecurringRun[]> {
     const response = await this.client.connection.json<
-      V2beta1ListRecurringRunsResponse & { recurring_runs?: V2beta1RecurringRun[] }
+      V2beta1ListRecurringRunsResponse & {
+        recurringRuns?: PipelabRecurringRun[];
+        recurring_runs?: PipelabRecurringRun[];
+      }
     >({
       method: 'GET',
       path: '/recurringruns',
@@ -82,33 +118,58 @@ export class RecurringRunsApi {
     return response.recurringRuns ?? response.recurring_runs ?? [];
   }
 
-  get(id: string): Promise<V2beta1RecurringRun> {
+  get(id: string): Promise<PipelabRecurringRun> {
     return this.client.connection.json({ method: 'GET', path: `/recurringruns/${seg(id)}` });
   }
 
-  create(body: V2beta1RecurringRun): Promise<V2beta1RecurringRun> {
+  create(body: PipelabRecurringRun): Promise<PipelabRecurringRun> {
     return this.client.connection.json({ method: 'POST', path: '/recurringruns', json: body });
   }
 
   /**
-   * Edits a recurring run in place: the engine's additive `PATCH /recurringruns/{id}` (KFP has
-   * no update; there one would delete and create again).
+   * Edits a recurring run in place: the engine's additive `PATCH /recurringruns/{id}` (then its
+   * `POST …:update` twin, for proxies that refuse PATCH). KFP has no update.
+   *
+   * @throws {@link CannotEditError} when the server has neither.
    */
-  async update(id: string, body: V2beta1RecurringRun): Promise<V2beta1RecurringRun> {
-    try {
-      return await this.client.connection.json({
-        method: 'PATCH',
-        path: `/recurringruns/${seg(id)}`,
-        json: body,
-      });
-    } catch (error) {
-      if (error instanceof KfpApiError && [404, 405, 501].includes(error.status)) {
-        return this.client.connection.json({
-          method: 'POST',
-          path: `/recurringruns/${seg(id)}:update`,
-          json: body,
-        });
+  async update(id: string, body: PipelabRecurringRun): Promise<PipelabRecurringRun> {
+    for (const [method, path] of [
+      ['PATCH', `/recurringruns/${seg(id)}`],
+      ['POST', `/recurringruns/${seg(id)}:update`],
+    ] as const) {
+      try {
+        return await this.client.connection.json<PipelabRecurringRun>({ method, path, json: body });
+      } catch (error) {
+        if (!isMissingOperation(error)) throw error;
       }
+    }
+    throw new CannotEditError(this.client.endpoint);
+  }
+
+  /**
+   * The next fire times from the engine's `POST /recurringruns:preview`, or undefined when the
+   * server does not have it (Kubeflow Pipelines: the caller computes them itself). A trigger the
+   * server refuses throws its 400, naming the field (`trigger.cron_schedule.cron`).
+   */
+  async preview(
+    target: PreviewTarget,
+    options: { count?: number; from?: Date } = {},
+  ): Promise<Date[] | undefined> {
+    try {
+      const response = await this.client.connection.json<PreviewRecurringRunResponse>({
+        method: 'POST',
+        path: '/recurringruns:preview',
+        json: {
+          ...('trigger' in target
+            ? { trigger: target.trigger }
+            : { recurring_run_id: target.recurringRunId }),
+          count: options.count ?? 5,
+          ...(options.from !== undefined ? { from: options.from.toISOString() } : {}),
+        },
+      });
+      return (response.fire_times ?? []).map((t) => new Date(t));
+    } catch (error) {
+      if (isMissingOperation(error)) return undefined;
       throw error;
     }
   }

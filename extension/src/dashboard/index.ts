@@ -4,7 +4,7 @@
  * (`#/runs/details/<id>`, so the run links printed by notebooks and `npm start` open here).
  */
 import '../../../style/dashboard.css';
-import type { V2beta1RecurringRun } from 'pipelab/client';
+import type { PipelabRecurringRun } from 'pipelab/client';
 import { PipelabConnection } from '../api/connection';
 import { RecurringRunsApi } from '../api/extras';
 import { button, h, replace } from '../common/dom';
@@ -51,7 +51,7 @@ export function startDashboard(root: HTMLElement): void {
     openRun: (runId) => {
       window.location.hash = `#/runs/details/${encodeURIComponent(runId)}`;
     },
-    editRecurringRun: (existing?: V2beta1RecurringRun) => {
+    editRecurringRun: (existing?: PipelabRecurringRun) => {
       window.location.hash = existing?.recurring_run_id
         ? `#/recurringruns/edit/${encodeURIComponent(existing.recurring_run_id)}`
         : '#/recurringruns/new';
@@ -107,7 +107,8 @@ export function startDashboard(root: HTMLElement): void {
         window.location.hash = '#/';
         void panel.refresh();
       };
-      show(new RecurringRunForm(connection, { done: back, cancel: back }, existing).node);
+      const form = new RecurringRunForm(connection, { done: back, cancel: back }, existing);
+      show(form.node, form);
     } else {
       document.title = 'Pipelab';
       show(

@@ -5,10 +5,11 @@
  * edit, delete). JupyterLab wraps it in a sidebar widget; the dashboard page shows it as it is.
  */
 import type {
+  PipelabRecurringRun,
+  RecurringRunLastRun,
   V2beta1Experiment,
   V2beta1Pipeline,
   V2beta1PipelineVersion,
-  V2beta1RecurringRun,
   V2beta1Run,
 } from 'pipelab/client';
 import type { PipelabConnection } from '../api/connection';
@@ -24,13 +25,13 @@ import {
   stepProgress,
 } from '../common/format';
 import { Poller } from '../common/poller';
-import { describeTrigger, nextFireTimes } from '../recurring/trigger';
+import { describeTrigger, hasEngineFields, isEnabled, nextFireTime } from '../recurring/trigger';
 
 /** What the panel asks its host to do. */
 export interface PanelActions {
   openRun(runId: string): void;
   /** Opens the recurring-run form (to edit `existing`, or a new one). */
-  editRecurringRun(existing?: V2beta1RecurringRun): void;
+  editRecurringRun(existing?: PipelabRecurringRun): void;
   /** Asks before a destructive action; resolves true to go on. */
   confirm(message: string): Promise<boolean>;
 }
@@ -151,7 +152,12 @@ export class PipelinesView {
     } else {
       replace(
         this.filterNode,
-        h('span', {}, `Showing the runs of ${filter.label} (${filter.runIds.length})`),
+        h(
+          'span',
+          { 'data-testid': 'pl-filter-label' },
+          `Showing the runs of ${filter.label}` +
+            (filter.runIds.length > 0 ? ` (${filter.runIds.length})` : ''),
+        ),
         button('Show all', () => this.setFilter(undefined), { testId: 'pl-clear-filter' }),
       );
     }
@@ -438,7 +444,11 @@ export class PipelinesView {
       {
         class: 'pl-Item-name pl-Link',
         href: `#/runs/details/${id}`,
-        title: `Open ${run.display_name ?? id}`,
+        title:
+          `Open ${run.display_name ?? id}` +
+          (run.recurring_run_id
+            ? ` (started by a recurring run, for ${formatTime(run.scheduled_at)})`
+            : ''),
       },
       run.display_name ?? id,
     );
@@ -452,6 +462,7 @@ export class PipelinesView {
         class: 'pl-Item pl-Run',
         'data-run-id': id,
         'data-state': run.state ?? '',
+        'data-recurring-run-id': run.recurring_run_id,
         'data-testid': 'pl-run',
       },
       h(
@@ -522,7 +533,7 @@ export class PipelinesView {
     if (this.noRecurringRuns) return;
     const client = this.connection.client;
     const api = new RecurringRunsApi(client);
-    let items: V2beta1RecurringRun[];
+    let items: PipelabRecurringRun[];
     try {
       items = await api.list();
     } catch (error) {
@@ -541,34 +552,85 @@ export class PipelinesView {
       const wanted = new Set(this.filter.recurringRunIds);
       items = items.filter((r) => wanted.has(r.recurring_run_id ?? ''));
     }
+    // The engine says when each fires next and how its last run went; from a server that does
+    // not (Kubeflow Pipelines), the last run is looked up and the next time computed here.
+    const engine = items.some(hasEngineFields);
     const last = await Promise.all(
-      items.map((r) => runsOfRecurringRun(client, r.recurring_run_id ?? '', 1).catch(() => [])),
+      items.map(async (r): Promise<RecurringRunLastRun | undefined> => {
+        if (r.last_run !== undefined || engine) return r.last_run;
+        const runs = await runsOfRecurringRun(client, r.recurring_run_id ?? '', 1).catch(() => []);
+        return runs[0];
+      }),
     );
     replace(
       this.recurringList,
       items.length > 0
-        ? items.map((r, i) => this.recurringItem(r, last[i]?.[0]))
+        ? items.map((r, i) => this.recurringItem(r, last[i], engine))
         : this.empty('No recurring runs.'),
     );
   }
 
-  private recurringItem(rr: V2beta1RecurringRun, lastRun: V2beta1Run | undefined): HTMLElement {
+  private recurringItem(
+    rr: PipelabRecurringRun,
+    lastRun: RecurringRunLastRun | undefined,
+    engine: boolean,
+  ): HTMLElement {
     const id = rr.recurring_run_id ?? '';
-    const enabled = rr.status === 'ENABLED' || (rr.status === undefined && rr.mode !== 'DISABLE');
-    const next = enabled ? nextFireTimes(rr, new Date(), 1)[0] : undefined;
+    const name = rr.display_name ?? id;
+    const enabled = isEnabled(rr);
+    const next = enabled ? nextFireTime(rr, engine) : undefined;
     const toggle = h('input', {
       type: 'checkbox',
       class: 'pl-Toggle',
       title: enabled ? 'Enabled: click to disable' : 'Disabled: click to enable',
-      'aria-label': `Enable ${rr.display_name ?? id}`,
+      'aria-label': `Enable ${name}`,
       'data-testid': 'pl-recurring-toggle',
     });
     toggle.checked = enabled;
     toggle.addEventListener('change', () => void this.setEnabled(id, toggle.checked));
+    const failures = rr.consecutive_failures ?? 0;
+    const notes = [
+      rr.disabled_reason,
+      failures > 0 && rr.disabled_reason === undefined
+        ? `${failures} failed run${failures === 1 ? '' : 's'} in a row` +
+          (rr.max_consecutive_failures ? ` (disabled at ${rr.max_consecutive_failures})` : '')
+        : undefined,
+    ].filter((n): n is string => n !== undefined && n !== '');
+    let when: HTMLElement;
+    if (!enabled) {
+      when = h(
+        'span',
+        { class: 'pl-Item-meta pl-Recurring-status', 'data-testid': 'pl-recurring-status' },
+        'Disabled',
+      );
+    } else if (next !== undefined) {
+      when = h(
+        'span',
+        {
+          class: 'pl-Item-meta',
+          'data-testid': 'pl-recurring-next',
+          'data-next-fire-time': next.toISOString(),
+          title:
+            `Next run ${formatTime(next)}` +
+            (rr.next_fire_time !== undefined ? '' : ' (computed in the browser)'),
+        },
+        // The engine answers a time in the past for a fire that waits for a free slot.
+        rr.next_fire_time !== undefined && next.getTime() < Date.now() - 2000
+          ? `due ${shortTime(next)}, waiting for a run to end`
+          : `next ${shortTime(next)}`,
+      );
+    } else {
+      when = h(
+        'span',
+        { class: 'pl-Item-meta', 'data-testid': 'pl-recurring-status' },
+        'no further runs',
+      );
+    }
+    const lastRunId = lastRun?.run_id ?? '';
     return h(
       'li',
       {
-        class: 'pl-Item',
+        class: 'pl-Item pl-Recurring',
         'data-recurring-run-id': id,
         'data-testid': 'pl-recurring-run',
         'data-status': enabled ? 'enabled' : 'disabled',
@@ -577,14 +639,32 @@ export class PipelinesView {
         'div',
         { class: 'pl-Item-row' },
         toggle,
-        h('span', { class: 'pl-Item-name' }, rr.display_name ?? id),
-        button('Edit', () => this.actions.editRecurringRun(rr), {
-          title: 'Edit this recurring run',
+        h(
+          'a',
+          {
+            class: 'pl-Item-name pl-Link',
+            href: '#',
+            title: `Show the runs of ${name}` + (rr.description ? `: ${rr.description}` : ''),
+            'data-testid': 'pl-recurring-name',
+            onclick: (e: Event) => {
+              e.preventDefault();
+              this.setFilter({
+                label: `the recurring run ${name}`,
+                runIds: [],
+                recurringRunIds: [id],
+              });
+            },
+          },
+          name,
+        ),
+        button('Edit', () => this.editRecurring(rr), {
+          title: `Edit ${name}`,
           testId: 'pl-recurring-edit',
         }),
-        button('✕', () => this.deleteRecurring(id, rr.display_name ?? id), {
-          title: 'Delete this recurring run',
+        button('✕', () => this.deleteRecurring(id, name), {
+          title: `Delete ${name}`,
           className: 'pl-mod-danger',
+          testId: 'pl-recurring-delete',
         }),
       ),
       h(
@@ -595,28 +675,60 @@ export class PipelinesView {
           { class: 'pl-Item-meta', 'data-testid': 'pl-recurring-trigger' },
           describeTrigger(rr),
         ),
-        h(
-          'span',
-          { class: 'pl-Item-meta' },
-          next ? `next ${formatTime(next)}` : enabled ? '' : 'disabled',
-        ),
-        lastRun
+        when,
+        lastRun !== undefined
           ? h(
-              'a',
-              {
-                class: `${stateClass(lastRun.state)} pl-Link`,
-                href: `#/runs/details/${lastRun.run_id ?? ''}`,
-                title: `Last run: ${lastRun.display_name ?? ''}`,
-                onclick: (e: Event) => {
-                  e.preventDefault();
-                  this.actions.openRun(lastRun.run_id ?? '');
+              'span',
+              { class: 'pl-Item-meta pl-Recurring-last' },
+              'last ',
+              h(
+                'a',
+                {
+                  class: `${stateClass(lastRun.state)} pl-Link`,
+                  href: `#/runs/details/${lastRunId}`,
+                  'data-testid': 'pl-recurring-last-run',
+                  'data-run-id': lastRunId,
+                  'data-state': lastRun.state ?? '',
+                  title:
+                    `Last run: ${lastRun.display_name ?? lastRunId}` +
+                    (lastRun.scheduled_at ? `, for ${formatTime(lastRun.scheduled_at)}` : ''),
+                  onclick: (e: Event) => {
+                    e.preventDefault();
+                    this.actions.openRun(lastRunId);
+                  },
                 },
-              },
-              stateLabel(lastRun.state),
+                stateLabel(lastRun.state),
+              ),
             )
           : h('span', { class: 'pl-Item-meta' }, 'no runs yet'),
       ),
+      notes.length > 0
+        ? h(
+            'div',
+            {
+              class: 'pl-Item-row pl-Item-sub pl-Recurring-note',
+              'data-testid': 'pl-recurring-note',
+            },
+            notes.join(' '),
+          )
+        : null,
     );
+  }
+
+  /** Opens the form on the recurring run as the server has it now (the list may be stale). */
+  private async editRecurring(rr: PipelabRecurringRun): Promise<void> {
+    let fresh = rr;
+    try {
+      fresh = await new RecurringRunsApi(this.connection.client).get(rr.recurring_run_id ?? '');
+    } catch (error) {
+      if ((error as { status?: number }).status === 404) {
+        this.say(`${rr.display_name ?? 'The recurring run'} was deleted meanwhile.`, true);
+        await this.loadRecurringRuns();
+        return;
+      }
+      this.connection.noteError(error);
+    }
+    this.actions.editRecurringRun(fresh);
   }
 
   private async setEnabled(id: string, enabled: boolean): Promise<void> {
@@ -645,4 +757,12 @@ export class PipelinesView {
   private empty(text: string): HTMLElement {
     return h('li', { class: 'pl-Empty' }, text);
   }
+}
+
+/** A time soon: `14:05:09` today, else with the date. */
+function shortTime(t: Date, now = new Date()): string {
+  const sameDay = t.toDateString() === now.toDateString();
+  return sameDay
+    ? t.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' })
+    : formatTime(t);
 }

@@ -3,7 +3,7 @@
  */
 import { Widget } from '@lumino/widgets';
 import type { Message } from '@lumino/messaging';
-import type { V2beta1RecurringRun } from 'pipelab/client';
+import type { PipelabRecurringRun } from 'pipelab/client';
 import type { PipelabConnection } from '../api/connection';
 import { RecurringRunForm, type FormActions } from '../recurring/form-view';
 import { RunDetailsView } from '../rundetails/details-view';
@@ -75,7 +75,9 @@ export class RunDetailsWidget extends Widget {
 
 /** The recurring-run form in the main area. */
 export class RecurringRunFormWidget extends Widget {
-  constructor(connection: PipelabConnection, actions: FormActions, existing?: V2beta1RecurringRun) {
+  readonly form: RecurringRunForm;
+
+  constructor(connection: PipelabConnection, actions: FormActions, existing?: PipelabRecurringRun) {
     super();
     this.id = `pipelab-recurring-form-${existing?.recurring_run_id ?? 'new'}`;
     this.addClass('pl-FormWidget');
@@ -83,6 +85,12 @@ export class RecurringRunFormWidget extends Widget {
       ? `Edit ${existing.display_name ?? 'recurring run'}`
       : 'New recurring run';
     this.title.closable = true;
-    this.node.appendChild(new RecurringRunForm(connection, actions, existing).node);
+    this.form = new RecurringRunForm(connection, actions, existing);
+    this.node.appendChild(this.form.node);
+  }
+
+  override dispose(): void {
+    this.form.dispose();
+    super.dispose();
   }
 }

@@ -6,7 +6,7 @@ import {
 } from '@jupyterlab/application';
 import { Dialog, ICommandPalette, MainAreaWidget, showDialog } from '@jupyterlab/apputils';
 import { LabIcon } from '@jupyterlab/ui-components';
-import type { V2beta1RecurringRun } from 'pipelab/client';
+import type { PipelabRecurringRun } from 'pipelab/client';
 import type { PipelabConnection } from '../api/connection';
 import { PipelinesPanel, RecurringRunFormWidget } from '../panel/widgets';
 import {
@@ -50,7 +50,14 @@ export const panelPlugin: JupyterFrontEndPlugin<PipelinesPanel> = {
     restorer: ILayoutRestorer | null,
     palette: ICommandPalette | null,
   ): PipelinesPanel => {
-    const openForm = (existing?: V2beta1RecurringRun): void => {
+    const openForm = (existing?: PipelabRecurringRun): void => {
+      // One form per recurring run (and one for a new one): a second click shows the open one.
+      const id = `pipelab-recurring-form-${existing?.recurring_run_id ?? 'new'}`;
+      const open = Array.from(app.shell.widgets('main')).find((w) => w.id === id);
+      if (open !== undefined) {
+        app.shell.activateById(id);
+        return;
+      }
       const content = new RecurringRunFormWidget(
         connection,
         {

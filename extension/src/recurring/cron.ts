@@ -54,8 +54,12 @@ function parseNumber(text: string, spec: FieldSpec): number {
     );
   }
   const value = Number(text);
-  // Day of week 7 is Sunday, as in most crons.
-  if (spec.name === 'day of week' && value === 7) return 0;
+  // Most crons take 7 for Sunday; KFP's (robfig/cron) does not, and neither does the engine.
+  if (spec.name === 'day of week' && value === 7) {
+    throw new Error(
+      `KFP's cron does not take 7 for Sunday in the day of week field: write 0 or SUN`,
+    );
+  }
   if (value < spec.min || value > spec.max) {
     throw new Error(
       `${value} is out of range for the ${spec.name} field (${spec.min}–${spec.max})`,

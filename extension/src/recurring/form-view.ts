@@ -4,18 +4,23 @@
  * interval and unit, or a cron checked as it is typed, with a time zone), a preview of the next
  * fire times, start and end, max concurrency, catch-up, and the pipeline's parameters with their
  * defaults. Errors the server reports on a field are shown next to that field.
+ *
+ * The preview comes from the engine's `POST /recurringruns:preview` (its scheduler's own rules,
+ * and its check of the trigger as it is typed); a server without it (Kubeflow Pipelines) gets
+ * the fire times computed in the browser. An edit is the engine's `PATCH`: only a trigger that
+ * was changed is sent, so an untouched one keeps its grid.
  */
 import type {
   JsonValue,
+  PipelabRecurringRun,
+  PipelabTrigger,
   V2beta1Experiment,
   V2beta1Pipeline,
   V2beta1PipelineVersion,
-  V2beta1RecurringRun,
-  V2beta1Trigger,
 } from 'pipelab/client';
 import { KfpApiError } from 'pipelab/client';
 import type { PipelabConnection } from '../api/connection';
-import { RecurringRunsApi } from '../api/extras';
+import { RecurringRunsApi, type PreviewTarget } from '../api/extras';
 import { button, errorMessage, h, replace } from '../common/dom';
 import { formatTime } from '../common/format';
 import { checkCron, isTimeZone } from './cron';
@@ -30,6 +35,7 @@ interface ParameterSpec {
 }
 
 const UNITS: [string, number][] = [
+  ['seconds', 1],
   ['minutes', 60],
   ['hours', 3600],
   ['days', 86_400],
@@ -37,9 +43,18 @@ const UNITS: [string, number][] = [
 ];
 
 const LATEST = '__latest__';
+/** The pipeline option of a recurring run created with its pipeline inline (not uploaded). */
+const INLINE = '__inline__';
+/** How many fire times the preview shows. */
+const PREVIEW_COUNT = 5;
+/** How long the form waits after a keystroke before asking the server for a preview. */
+const PREVIEW_DELAY_MS = 250;
+
+/** The trigger fields, whose errors the preview's check replaces. */
+const TRIGGER_KEYS = ['interval', 'cron', 'time_zone', 'start_time', 'end_time', 'preview'];
 
 export interface FormActions {
-  done(result: V2beta1RecurringRun): void;
+  done(result: PipelabRecurringRun): void;
   cancel(): void;
 }
 
@@ -78,6 +93,7 @@ export class RecurringRunForm {
   private readonly maxConcurrency: HTMLInputElement;
   private readonly catchup: HTMLInputElement;
   private readonly preview: HTMLElement;
+  private readonly previewNote: HTMLElement;
   private readonly periodicRow: HTMLElement;
   private readonly cronRow: HTMLElement;
   private readonly parametersNode: HTMLElement;
@@ -87,11 +103,20 @@ export class RecurringRunForm {
     { spec: ParameterSpec; input: HTMLInputElement | HTMLTextAreaElement }
   >();
   private pipelines: V2beta1Pipeline[] = [];
+  /** Whether the server previews fire times: unknown until asked once. */
+  private serverPreview: 'unknown' | 'yes' | 'no' = 'unknown';
+  private previewTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Bumped by every change of the trigger, so that late answers are dropped. */
+  private previewSeq = 0;
+  /** Set once the user changes a trigger input (an edit then sends the trigger). */
+  private triggerChanged = false;
+  /** The trigger inputs as last checked. */
+  private triggerState = '';
 
   constructor(
     private readonly connection: PipelabConnection,
     private readonly actions: FormActions,
-    private readonly existing?: V2beta1RecurringRun,
+    private readonly existing?: PipelabRecurringRun,
   ) {
     this.general = h('div', {
       class: 'pl-Form-error',
@@ -170,6 +195,10 @@ export class RecurringRunForm {
       'data-testid': 'pl-form-preview',
       'aria-live': 'polite',
     });
+    this.previewNote = h('div', {
+      class: 'pl-Form-hint',
+      'data-testid': 'pl-form-preview-source',
+    });
     this.parametersNode = h('div', {
       class: 'pl-Form-parameters',
       'data-testid': 'pl-form-parameters',
@@ -180,6 +209,14 @@ export class RecurringRunForm {
       existing ? 'Save' : 'Create',
     );
     this.kindPeriodic.checked = true;
+    // The preview's own problems (a server that could not be asked) show under it.
+    const previewError = h('div', {
+      class: 'pl-Form-fieldError',
+      'data-field': 'preview',
+      'data-testid': 'pl-error-preview',
+      'aria-live': 'polite',
+    });
+    this.errors.set('preview', previewError);
 
     this.periodicRow = this.field(
       'Every',
@@ -235,7 +272,7 @@ export class RecurringRunForm {
           'div',
           { class: 'pl-Form-field' },
           h('span', { class: 'pl-Form-label' }, 'Next runs'),
-          this.preview,
+          h('div', { class: 'pl-Form-control' }, this.preview, this.previewNote, previewError),
         ),
       ),
       this.field(
@@ -249,7 +286,17 @@ export class RecurringRunForm {
         'no_catchup',
         h('label', {}, this.catchup, ' Start the runs missed while paused or down'),
       ),
-      h('fieldset', { class: 'pl-Form-group' }, h('legend', {}, 'Parameters'), this.parametersNode),
+      h(
+        'fieldset',
+        { class: 'pl-Form-group' },
+        h('legend', {}, 'Parameters'),
+        h(
+          'div',
+          { class: 'pl-Form-hint' },
+          "Text values may use KFP's macros: [[ScheduledTime]], [[ScheduledTime.2006-01-02]], [[CurrentTime]], [[Index]], [[RunUUID]].",
+        ),
+        this.parametersNode,
+      ),
       h(
         'div',
         { class: 'pl-Form-buttons' },
@@ -268,8 +315,8 @@ export class RecurringRunForm {
       this.start,
       this.end,
     ]) {
-      input.addEventListener('input', () => this.updateTrigger());
-      input.addEventListener('change', () => this.updateTrigger());
+      input.addEventListener('input', () => this.updateTrigger(true));
+      input.addEventListener('change', () => this.updateTrigger(true));
     }
     this.pipeline.addEventListener('change', () => void this.loadVersions());
     this.version.addEventListener('change', () => void this.loadParameters());
@@ -278,8 +325,14 @@ export class RecurringRunForm {
       void this.save();
     });
     this.prefill();
-    this.updateTrigger();
+    this.updateTrigger(false);
     void this.load();
+  }
+
+  /** Stops a pending preview request. */
+  dispose(): void {
+    clearTimeout(this.previewTimer);
+    this.previewSeq++;
   }
 
   private field(label: string, key: string, control: HTMLElement, hint?: string): HTMLElement {
@@ -328,8 +381,7 @@ export class RecurringRunForm {
     this.name.value = rr.display_name ?? '';
     this.description.value = rr.description ?? '';
     const periodic = rr.trigger?.periodic_schedule;
-    const cron = rr.trigger?.cron_schedule as
-      ({ time_zone?: string } & NonNullable<V2beta1Trigger['cron_schedule']>) | undefined;
+    const cron = rr.trigger?.cron_schedule;
     if (periodic?.interval_second !== undefined) {
       const seconds = Number(periodic.interval_second);
       const unit = [...UNITS].reverse().find(([, s]) => seconds % s === 0) ?? UNITS[0];
@@ -360,6 +412,9 @@ export class RecurringRunForm {
       this.pipelines = pipelines.items;
       replace(
         this.pipeline,
+        this.inlineSpec() !== undefined
+          ? h('option', { value: INLINE }, `Its own pipeline, sent inline (${this.inlineName()})`)
+          : null,
         this.pipelines.map((p) =>
           h('option', { value: p.pipeline_id ?? '' }, p.display_name ?? p.name ?? ''),
         ),
@@ -373,17 +428,46 @@ export class RecurringRunForm {
       const rr = this.existing;
       if (rr?.pipeline_version_reference?.pipeline_id)
         this.pipeline.value = rr.pipeline_version_reference.pipeline_id;
+      else if (this.inlineSpec() !== undefined) this.pipeline.value = INLINE;
       if (rr?.experiment_id) this.experiment.value = rr.experiment_id;
-      if (this.pipelines.length === 0) this.setError('pipeline', 'Upload a pipeline first.');
+      if (this.pipeline.options.length === 0) this.setError('pipeline', 'Upload a pipeline first.');
       await this.loadVersions();
     } catch (error) {
       this.setError('general', errorMessage(error));
     }
   }
 
+  /** The pipeline spec a recurring run being edited carries inline, if it does. */
+  private inlineSpec(): Record<string, unknown> | undefined {
+    const rr = this.existing;
+    if (rr === undefined || rr.pipeline_version_reference?.pipeline_id) return undefined;
+    return rr.pipeline_spec;
+  }
+
+  private inlineName(): string {
+    const info = (this.inlineSpec() as { pipelineInfo?: { name?: string } } | undefined)
+      ?.pipelineInfo;
+    return info?.name ?? 'unnamed';
+  }
+
   private async loadVersions(): Promise<void> {
-    const pipelineId = this.pipeline.value;
+    try {
+      await this.loadVersionsOf(this.pipeline.value);
+    } catch (error) {
+      this.setError('version', errorMessage(error));
+    }
+  }
+
+  private async loadVersionsOf(pipelineId: string): Promise<void> {
     if (pipelineId === '') return;
+    this.setError('pipeline', '');
+    this.setError('version', '');
+    this.version.disabled = pipelineId === INLINE;
+    if (pipelineId === INLINE) {
+      replace(this.version, h('option', { value: '' }, 'The one it was created with'));
+      this.renderParameters(this.inlineSpec());
+      return;
+    }
     const page = await this.connection.client.pipelines.versions.list(pipelineId, {
       pageSize: 200,
       sortBy: 'created_at desc',
@@ -402,11 +486,20 @@ export class RecurringRunForm {
       const p = this.pipelines.find((x) => x.pipeline_id === pipelineId);
       this.name.value = `${p?.display_name ?? p?.name ?? 'pipeline'} (recurring)`;
     }
-    await this.loadParameters(page.items[0]);
+    await this.loadParametersOf(page.items[0]);
   }
 
-  private async loadParameters(latest?: V2beta1PipelineVersion): Promise<void> {
+  private async loadParameters(): Promise<void> {
+    try {
+      await this.loadParametersOf();
+    } catch (error) {
+      this.setError('version', errorMessage(error));
+    }
+  }
+
+  private async loadParametersOf(latest?: V2beta1PipelineVersion): Promise<void> {
     const pipelineId = this.pipeline.value;
+    if (pipelineId === INLINE || pipelineId === '') return;
     let version = latest;
     if (this.version.value !== LATEST && this.version.value !== '') {
       version = await this.connection.client.pipelines.versions.get(pipelineId, this.version.value);
@@ -421,7 +514,12 @@ export class RecurringRunForm {
         ? await this.connection.client.pipelines.versions.get(pipelineId, first.pipeline_version_id)
         : undefined;
     }
-    const spec = version?.pipeline_spec as
+    this.renderParameters(version?.pipeline_spec);
+  }
+
+  /** The parameter inputs of a pipeline spec, with the current values or the defaults. */
+  private renderParameters(pipelineSpec: Record<string, unknown> | undefined): void {
+    const spec = pipelineSpec as
       { root?: { inputDefinitions?: { parameters?: Record<string, ParameterSpec> } } } | undefined;
     const params = spec?.root?.inputDefinitions?.parameters ?? {};
     const current = this.existing?.runtime_config?.parameters ?? {};
@@ -451,7 +549,7 @@ export class RecurringRunForm {
   }
 
   /** The trigger as the form says it, with the field at fault when it is invalid. */
-  private trigger(): { trigger?: V2beta1Trigger; field?: string; message?: string } {
+  private trigger(): { trigger?: PipelabTrigger; field?: string; message?: string } {
     const start = fromLocalInput(this.start.value);
     const end = fromLocalInput(this.end.value);
     if (start !== undefined && end !== undefined && end <= start) {
@@ -479,32 +577,133 @@ export class RecurringRunForm {
           cron: this.cron.value.trim(),
           ...times,
           ...(zone !== 'UTC' ? { time_zone: zone } : {}),
-        } as NonNullable<V2beta1Trigger['cron_schedule']>,
+        },
       },
     };
   }
 
-  private updateTrigger(): void {
+  /** Checks the trigger as it is typed, and previews its next fire times. */
+  private updateTrigger(byUser: boolean): void {
+    // An input's `change` repeats what its `input` did when it loses the focus: nothing to do
+    // (clearing an error then would move the buttons under the pointer, mid-click).
+    const state = JSON.stringify(
+      [
+        this.kindPeriodic,
+        this.interval,
+        this.unit,
+        this.cron,
+        this.timeZone,
+        this.start,
+        this.end,
+      ].map((input) => (input === this.kindPeriodic ? input.checked : input.value)),
+    );
+    if (state === this.triggerState) return;
+    this.triggerState = state;
+    if (byUser) this.triggerChanged = true;
     const periodic = this.kindPeriodic.checked;
     this.periodicRow.hidden = !periodic;
     this.cronRow.hidden = periodic;
-    for (const key of ['interval', 'cron', 'time_zone', 'end_time']) this.setError(key, '');
+    for (const key of TRIGGER_KEYS) this.setError(key, '');
+    clearTimeout(this.previewTimer);
+    const seq = ++this.previewSeq;
     const { trigger, field, message } = this.trigger();
     if (trigger === undefined) {
       this.setError(field ?? 'general', message ?? '');
-      replace(this.preview);
+      this.renderPreview(undefined, 'none');
       return;
     }
-    const times = nextFireTimes({ trigger }, new Date(), 5);
-    replace(
-      this.preview,
-      times.length > 0
-        ? times.map((t) => h('li', {}, formatTime(t)))
-        : h('li', { class: 'pl-Empty' }, 'No run within the next year.'),
+    if (this.serverPreview === 'no') {
+      this.renderPreview(this.browserTimes(trigger), 'browser', trigger);
+      return;
+    }
+    // The server's preview also checks the trigger as the engine will (a cron that can never
+    // fire, say): wait for a pause in the typing, then ask it.
+    this.preview.setAttribute('aria-busy', 'true');
+    const id = this.existing?.recurring_run_id;
+    const target: PreviewTarget =
+      id !== undefined && !this.triggerChanged ? { recurringRunId: id } : { trigger };
+    this.previewTimer = setTimeout(
+      () => void this.serverPreviewOf(target, trigger, seq),
+      this.serverPreview === 'unknown' && !byUser ? 0 : PREVIEW_DELAY_MS,
     );
   }
 
-  private body(): V2beta1RecurringRun | undefined {
+  private async serverPreviewOf(
+    target: PreviewTarget,
+    trigger: PipelabTrigger,
+    seq: number,
+  ): Promise<void> {
+    let times: Date[] | undefined;
+    let failure: unknown;
+    try {
+      times = await new RecurringRunsApi(this.connection.client).preview(target, {
+        count: PREVIEW_COUNT,
+      });
+    } catch (error) {
+      failure = error;
+    }
+    if (seq !== this.previewSeq) return;
+    if (failure instanceof KfpApiError && failure.status === 400) {
+      this.serverPreview = 'yes';
+      this.renderPreview(undefined, 'server');
+      this.showServerError(failure, 'preview');
+      return;
+    }
+    if (failure === undefined && times !== undefined) {
+      this.serverPreview = 'yes';
+      this.renderPreview(times, 'server', trigger);
+      return;
+    }
+    // No preview on this server (or it could not be reached): the browser computes one.
+    if (failure === undefined) this.serverPreview = 'no';
+    this.renderPreview(this.browserTimes(trigger), 'browser', trigger);
+  }
+
+  /**
+   * The fire times computed here. An unchanged periodic trigger without a start stays on the
+   * grid of the recurring run's creation; a new or changed one starts from now.
+   */
+  private browserTimes(trigger: PipelabTrigger): Date[] {
+    const created = this.triggerChanged ? undefined : this.existing?.created_at;
+    return nextFireTimes(
+      { trigger, ...(created !== undefined ? { created_at: created } : {}) },
+      new Date(),
+      PREVIEW_COUNT,
+    );
+  }
+
+  /** Shows fire times: from the server, computed in the browser, or none (a bad trigger). */
+  private renderPreview(
+    times: Date[] | undefined,
+    source: 'server' | 'browser' | 'none',
+    trigger?: PipelabTrigger,
+  ): void {
+    this.preview.removeAttribute('aria-busy');
+    this.preview.setAttribute('data-source', source);
+    const zone = trigger?.cron_schedule?.time_zone;
+    replace(
+      this.preview,
+      times === undefined
+        ? null
+        : times.length > 0
+          ? times.map((t) => h('li', { 'data-time': t.toISOString() }, fireTime(t, zone)))
+          : h(
+              'li',
+              { class: 'pl-Empty' },
+              source === 'server' ? 'It does not fire again.' : 'No run within the next year.',
+            ),
+    );
+    replace(
+      this.previewNote,
+      source === 'server'
+        ? "As the engine's scheduler plans them."
+        : source === 'browser'
+          ? 'Computed in the browser: this server does not preview fire times.'
+          : '',
+    );
+  }
+
+  private body(): PipelabRecurringRun | undefined {
     this.clearErrors();
     let ok = true;
     if (this.name.value.trim() === '') {
@@ -515,6 +714,7 @@ export class RecurringRunForm {
       this.setError('pipeline', 'Choose a pipeline.');
       ok = false;
     }
+    const existing = this.existing;
     const { trigger, field, message } = this.trigger();
     if (trigger === undefined) {
       this.setError(field ?? 'general', message ?? '');
@@ -536,23 +736,36 @@ export class RecurringRunForm {
       }
     }
     if (!ok || trigger === undefined) return undefined;
+    const description = this.description.value.trim();
+    const pipelineRoot = existing?.runtime_config?.pipeline_root;
     return {
       display_name: this.name.value.trim(),
-      ...(this.description.value.trim() !== ''
-        ? { description: this.description.value.trim() }
+      // An edit sends the description even when cleared, so that it is cleared.
+      ...(description !== '' || existing !== undefined ? { description } : {}),
+      // A recurring run created with its pipeline inline keeps it unless another is chosen.
+      ...(this.pipeline.value !== INLINE
+        ? {
+            pipeline_version_reference: {
+              pipeline_id: this.pipeline.value,
+              ...(this.version.value !== LATEST && this.version.value !== ''
+                ? { pipeline_version_id: this.version.value }
+                : {}),
+            },
+          }
         : {}),
-      pipeline_version_reference: {
-        pipeline_id: this.pipeline.value,
-        ...(this.version.value !== LATEST && this.version.value !== ''
-          ? { pipeline_version_id: this.version.value }
+      runtime_config: {
+        parameters,
+        ...(pipelineRoot !== undefined && pipelineRoot !== ''
+          ? { pipeline_root: pipelineRoot }
           : {}),
       },
-      runtime_config: { parameters },
-      trigger,
+      // An edit sends the trigger only when it changed: the engine starts a changed trigger
+      // afresh from the time of the edit.
+      ...(existing === undefined || this.triggerChanged ? { trigger } : {}),
       max_concurrency: String(maxc),
       no_catchup: !this.catchup.checked,
       ...(this.experiment.value !== '' ? { experiment_id: this.experiment.value } : {}),
-      ...(this.existing === undefined ? { mode: 'ENABLE' as const } : {}),
+      ...(existing === undefined ? { mode: 'ENABLE' as const } : {}),
     };
   }
 
@@ -564,6 +777,7 @@ export class RecurringRunForm {
     try {
       const id = this.existing?.recurring_run_id;
       const result = id !== undefined ? await api.update(id, body) : await api.create(body);
+      this.dispose();
       this.actions.done(result);
     } catch (error) {
       this.showServerError(error);
@@ -572,10 +786,13 @@ export class RecurringRunForm {
     }
   }
 
-  /** Puts a server error next to the field its `google.rpc.BadRequest` names. */
-  private showServerError(error: unknown): void {
+  /**
+   * Puts a server error next to the field its `google.rpc.BadRequest` names (else with the
+   * form's general error, or, for the preview, under the fire times).
+   */
+  private showServerError(error: unknown, fallback = 'general'): void {
     if (!(error instanceof KfpApiError)) {
-      this.setError('general', errorMessage(error));
+      this.setError(fallback, errorMessage(error));
       return;
     }
     const violations = error.details.flatMap((d) => {
@@ -595,8 +812,26 @@ export class RecurringRunForm {
       const key = fieldKey(error.apiMessage);
       if (key !== undefined && this.errors.has(key) && violations.length === 0)
         this.setError(key, error.apiMessage);
-      else this.setError('general', error.apiMessage);
+      else this.setError(fallback, error.apiMessage);
     }
+  }
+}
+
+/** A fire time in the browser's zone, and in the cron's zone when that is another. */
+function fireTime(t: Date, zone: string | undefined): string {
+  const local = formatTime(t);
+  if (zone === undefined || zone === Intl.DateTimeFormat().resolvedOptions().timeZone) return local;
+  try {
+    const there = t.toLocaleString(undefined, {
+      timeZone: zone,
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      weekday: 'short',
+    });
+    return `${local} (${there} ${zone})`;
+  } catch {
+    return local;
   }
 }
 

@@ -1,14 +1,14 @@
 /**
- * Recurring-run triggers for people: a description, and the next fire times (computed here; the
- * engine's preview is preferred where it exists).
+ * Recurring-run triggers for people: a description, and the next fire times. The engine says
+ * them (`next_fire_time`, and its `:preview`); against Kubeflow Pipelines, which does not, they
+ * are computed here.
  */
-import type { V2beta1RecurringRun } from 'pipelab/client';
+import type { PipelabRecurringRun } from 'pipelab/client';
 import { checkCron, describeInterval, nextCronTimes, nextPeriodicTimes } from './cron';
 
 /** The time zone a recurring run's cron is read in (an engine addition; KFP reads UTC). */
-export function timeZoneOf(rr: V2beta1RecurringRun): string {
-  const cron = rr.trigger?.cron_schedule as { time_zone?: string } | undefined;
-  return cron?.time_zone ?? 'UTC';
+export function timeZoneOf(rr: PipelabRecurringRun): string {
+  return rr.trigger?.cron_schedule?.time_zone ?? 'UTC';
 }
 
 function date(value: string | undefined): Date | undefined {
@@ -18,7 +18,7 @@ function date(value: string | undefined): Date | undefined {
 }
 
 /** `every 1 day`, `cron 0 0 2 * * * (UTC)`. */
-export function describeTrigger(rr: V2beta1RecurringRun): string {
+export function describeTrigger(rr: PipelabRecurringRun): string {
   const periodic = rr.trigger?.periodic_schedule;
   if (periodic?.interval_second !== undefined) {
     return describeInterval(Number(periodic.interval_second));
@@ -28,8 +28,12 @@ export function describeTrigger(rr: V2beta1RecurringRun): string {
   return 'no trigger';
 }
 
-/** The next fire times of a recurring run after `from`, within its start and end. */
-export function nextFireTimes(rr: V2beta1RecurringRun, from: Date, count: number): Date[] {
+/**
+ * The next fire times of a recurring run after `from`, within its start and end, computed in the
+ * browser. A periodic trigger without a start counts from the recurring run's creation (KFP's
+ * rule) when it is known, else from `from`.
+ */
+export function nextFireTimes(rr: PipelabRecurringRun, from: Date, count: number): Date[] {
   const periodic = rr.trigger?.periodic_schedule;
   const cronSchedule = rr.trigger?.cron_schedule;
   const start = date(periodic?.start_time ?? cronSchedule?.start_time);
@@ -37,10 +41,40 @@ export function nextFireTimes(rr: V2beta1RecurringRun, from: Date, count: number
   const after = start !== undefined && start > from ? start : from;
   let times: Date[] = [];
   if (periodic?.interval_second !== undefined) {
-    times = nextPeriodicTimes(Number(periodic.interval_second), from, count, start);
+    const anchor = start ?? date(rr.created_at);
+    times = nextPeriodicTimes(Number(periodic.interval_second), from, count, anchor);
   } else if (cronSchedule?.cron !== undefined) {
     const check = checkCron(cronSchedule.cron);
     if (check.ok) times = nextCronTimes(check.schedule, after, count, timeZoneOf(rr));
   }
   return end === undefined ? times : times.filter((t) => t <= end);
+}
+
+/** True when the server answered with the engine's output fields (so it says what it plans). */
+export function hasEngineFields(rr: PipelabRecurringRun): boolean {
+  return (
+    rr.next_fire_time !== undefined ||
+    rr.last_run !== undefined ||
+    rr.consecutive_failures !== undefined ||
+    rr.disabled_reason !== undefined
+  );
+}
+
+/**
+ * When a recurring run fires next: the engine's `next_fire_time` (absent when it is disabled or
+ * past its end), or, from a server that does not say it, computed in the browser.
+ */
+export function nextFireTime(
+  rr: PipelabRecurringRun,
+  engine: boolean,
+  now = new Date(),
+): Date | undefined {
+  if (rr.next_fire_time !== undefined) return date(rr.next_fire_time);
+  if (engine || !isEnabled(rr)) return undefined;
+  return nextFireTimes(rr, now, 1)[0];
+}
+
+/** Whether a recurring run is enabled (KFP's `status`, else its `mode`). */
+export function isEnabled(rr: PipelabRecurringRun): boolean {
+  return rr.status === 'ENABLED' || (rr.status === undefined && rr.mode !== 'DISABLE');
 }
