@@ -3,7 +3,6 @@
  * it (container args, or a local process on the embedded engine). See {@link QUERY_USAGE}.
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { JsonValue } from '../../dsl/types';
@@ -22,6 +21,8 @@ import type { DuplicateDayPolicy, MissingDayPolicy } from './repair';
 import { APP_TOKEN_ENV } from './sources/portal-source';
 import { isSourceName, SOURCE_NAMES } from './sources/source';
 import { defaultWarehousePath } from './warehouse/location';
+import { REGISTRY_FILES } from '../../serving/layout';
+import { defaultModelsDir } from '../../serving/models-dir';
 
 /** The command's help text. */
 export const QUERY_USAGE = `pipelab-component query [options]
@@ -362,12 +363,11 @@ function registrySummary(
   env: NodeJS.ProcessEnv,
 ): DatasetSummary | undefined {
   if (model === undefined) return undefined;
-  const home = env.PIPELAB_HOME?.trim() ? env.PIPELAB_HOME : path.join(os.homedir(), '.pipelab');
-  const root = modelsDir ?? (env.PIPELAB_MODELS?.trim() || path.join(home, 'models'));
-  const modelDir = path.join(root, model);
+  const modelDir = path.join(modelsDir ?? defaultModelsDir(env), model);
   let pointer: { version?: unknown };
   try {
-    pointer = JSON.parse(fs.readFileSync(path.join(modelDir, 'default'), 'utf8')) as typeof pointer;
+    const file = path.join(modelDir, REGISTRY_FILES.defaultPointer);
+    pointer = JSON.parse(fs.readFileSync(file, 'utf8')) as typeof pointer;
   } catch {
     return undefined;
   }
