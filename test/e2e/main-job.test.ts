@@ -12,11 +12,9 @@ import { startMainJob, DAILY_SCHEDULE, type MainJob } from '../../kernel-lib/src
 
 const home = mkdtempSync(path.join(tmpdir(), 'pipelab-main-'));
 const jobs: MainJob[] = [];
-const savedHome = process.env.PIPELAB_HOME;
+const homeBefore = process.env.PIPELAB_HOME;
 afterAll(async () => {
   for (const job of jobs) await job.close().catch(() => undefined);
-  if (savedHome === undefined) delete process.env.PIPELAB_HOME;
-  else process.env.PIPELAB_HOME = savedHome;
 });
 
 async function start(lines: string[]): Promise<MainJob> {
@@ -37,6 +35,8 @@ describe('the main job', () => {
     const job = await start(lines);
     const out = lines.join('\n');
     expect(job.runState, out).toBe('SUCCEEDED');
+    // The steps got the home through the engine's task environment, not this process's.
+    expect(process.env.PIPELAB_HOME).toBe(homeBefore);
     expect(out).toMatch(/warehouse: .*\(created\)/);
     expect(out).toMatch(/test RMSE: LSTM \d+\.\d; naive: yesterday \d+\.\d/);
     expect(job.deployedVersion).toBe('1');

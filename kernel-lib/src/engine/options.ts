@@ -56,6 +56,12 @@ export interface EngineOptions {
   /** Maps containers to local commands (for the default launcher). @default none */
   commandResolver?: CommandResolver;
   /**
+   * The environment of task processes (for the default launcher), before each container's own
+   * `env`: the engine's own process environment is left as it is.
+   * @default process.env
+   */
+  taskEnv?: NodeJS.ProcessEnv;
+  /**
    * The pipeline root of runs whose `runtime_config.pipeline_root` is empty.
    * @default `file://<dataDir>/artifacts`
    */
@@ -89,6 +95,7 @@ export interface SettledEngineOptions {
   dailyTickTimeZone: string;
   launcher: RunLauncher | undefined;
   commandResolver: CommandResolver | undefined;
+  taskEnv: NodeJS.ProcessEnv | undefined;
   defaultPipelineRoot: string;
   shutdownGraceMs: number;
   log: (message: string) => void;
@@ -209,6 +216,7 @@ export function settleEngineOptions(options: EngineOptions): SettledEngineOption
     dailyTickTimeZone,
     launcher: options.launcher,
     commandResolver: options.commandResolver,
+    taskEnv: options.taskEnv,
     defaultPipelineRoot: options.defaultPipelineRoot ?? `file://${path.join(dataDir, 'artifacts')}`,
     shutdownGraceMs: grace,
     log: options.log ?? ((message) => console.error(`[pipelab engine] ${message}`)),

@@ -134,6 +134,7 @@ export async function startEngine(options: EngineOptions): Promise<EngineHandle>
         bucketsDir,
         processMonitor: reaper,
         ...(settled.commandResolver ? { commandResolver: settled.commandResolver } : {}),
+        ...(settled.taskEnv ? { env: settled.taskEnv } : {}),
       });
     const runs = new RunManager({
       store,

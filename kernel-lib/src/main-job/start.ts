@@ -104,8 +104,7 @@ export async function startMainJob(options: MainJobOptions = {}): Promise<MainJo
   const home = path.resolve(options.home ?? pipelabHome());
   const host = options.host ?? '127.0.0.1';
   // The steps run as child processes of the engine: they find the warehouse and the model
-  // registry through these variables.
-  process.env.PIPELAB_HOME = home;
+  // registry through PIPELAB_HOME in their environment.
   const env = { ...process.env, PIPELAB_HOME: home };
   const modelsDir = defaultModelsDir(env);
 
@@ -129,6 +128,7 @@ export async function startMainJob(options: MainJobOptions = {}): Promise<MainJo
     host,
     port: options.enginePort ?? DEFAULT_ENGINE_PORT,
     commandResolver: pipelabCommandResolver,
+    taskEnv: env,
     // New days arrive as time passes: shortly after midnight in Chicago, yesterday is complete.
     onDailyTick: async ({ day }) => {
       const appended = await ensureWarehouse({ path: warehouse.path, today: day });

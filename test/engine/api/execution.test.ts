@@ -292,4 +292,35 @@ describe('runs executed by the local runner', () => {
     await eventually(() => !fs.existsSync(local), 5000, 'the run files to go');
     expect(fs.existsSync(path.join(t.dataDir, 'runs', run.run_id))).toBe(false);
   });
+
+  it("gives task processes the engine's taskEnv without changing the engine's own environment", async () => {
+    const marker = path.join(scratch, 'task-env.txt');
+    const e = await startTestEngine({
+      taskEnv: { ...process.env, PIPELAB_TEST_TASK_ENV: 'from-the-engine-option' },
+    });
+    try {
+      const created = await e.api.post<Run>(RUNS, {
+        display_name: 'task-env',
+        pipeline_spec: nodePipeline('task-env', {
+          env: {
+            script: `require('fs').writeFileSync(process.argv[1], String(process.env.PIPELAB_TEST_TASK_ENV));`,
+            args: [marker],
+          },
+        }),
+      });
+      const run = await eventually(
+        async () => {
+          const r = (await e.api.get<Run>(`${RUNS}/${created.body.run_id}`)).body;
+          return ['SUCCEEDED', 'FAILED'].includes(r.state) ? r : undefined;
+        },
+        20_000,
+        'the task-env run to end',
+      );
+      expect(run.state, JSON.stringify(run.error)).toBe('SUCCEEDED');
+      expect(fs.readFileSync(marker, 'utf8')).toBe('from-the-engine-option');
+      expect(process.env.PIPELAB_TEST_TASK_ENV).toBeUndefined();
+    } finally {
+      await e.close();
+    }
+  });
 });
