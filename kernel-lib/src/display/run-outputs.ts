@@ -9,8 +9,7 @@
  */
 import type { Connection } from '../client/connection';
 import { EngineOnlyError, KfpApiError } from '../client/errors';
-import { findTask } from '../client/run-helpers';
-import type { JsonValue, V2beta1Run } from '../client/types';
+import type { JsonValue } from '../client/types';
 
 const API_PREFIX = '/apis/v2beta1';
 const OPERATION = 'GET /apis/v2beta1/runs/{run_id}/tasks/{task_id}';
@@ -69,16 +68,10 @@ export async function taskOutputs(
   }
   let detail: EngineTask;
   try {
-    // A task inside a condition group is not addressable by its name alone: find its id among
-    // the run's task details by display name.
-    const run = await connection.json<V2beta1Run>({
-      method: 'GET',
-      path: `/runs/${encodeURIComponent(runId)}`,
-    });
-    const taskId = findTask(run, task)?.task_id ?? task;
+    // The engine finds a task inside a condition group by its name alone when it is unique.
     detail = await connection.json<EngineTask>({
       method: 'GET',
-      path: `/runs/${encodeURIComponent(runId)}/tasks/${encodeURIComponent(taskId)}`,
+      path: `/runs/${encodeURIComponent(runId)}/tasks/${encodeURIComponent(task)}`,
     });
   } catch (error) {
     // KFP's gateway answers 404 (no route) or 501 for paths it does not serve; the engine's own

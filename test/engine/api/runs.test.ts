@@ -180,6 +180,42 @@ describe('runs API (fake launcher)', () => {
     expect(task.body.path).toBe('group/make');
     expect(task.body.parameters.outputs).toEqual({ n: 3 });
     expect((await api.get(`${RUNS}/${run.run_id}/tasks/nope`)).status).toBe(404);
+    // Inside its group, a task is found by its path and by its name alone.
+    for (const wanted of [encodeURIComponent('group/make'), 'make']) {
+      const found = await api.get<{ task_id: string; path: string }>(
+        `${RUNS}/${run.run_id}/tasks/${wanted}`,
+      );
+      expect(found.status, wanted).toBe(200);
+      expect(found.body).toMatchObject({ task_id: make?.task_id, path: 'group/make' });
+    }
+    // The download route finds it the same way (its file was never written: 404 for the file).
+    const download = await api.get<{ message: string }>(
+      `${RUNS}/${run.run_id}/tasks/make/artifacts/dataset:download`,
+    );
+    expect(download.body.message).not.toMatch(/has no task/);
+    expect(download.body.message).toMatch(/dataset/);
+  });
+
+  it('refuses a task name two groups share, naming their paths', async () => {
+    const res = await api.post<Run>(RUNS, { display_name: 'twins', pipeline_spec: helloSpec() });
+    const fake = launcher.run(res.body.run_id);
+    for (const group of ['condition-1', 'condition-2']) {
+      fake.task({ path: group, kind: 'dag', state: 'SUCCEEDED' });
+      fake.task({ path: `${group}/train`, parentPath: group, state: 'SUCCEEDED' });
+    }
+    fake.finish('SUCCEEDED');
+    await waitState(res.body.run_id, 'SUCCEEDED');
+    for (const route of ['', '/logs']) {
+      const answer = await api.get<{ code: number; message: string }>(
+        `${RUNS}/${res.body.run_id}/tasks/train${route}`,
+      );
+      expect(answer.status, route).toBe(400);
+      expect(answer.body.message).toContain("'condition-1/train', 'condition-2/train'");
+    }
+    const one = await api.get<{ path: string }>(
+      `${RUNS}/${res.body.run_id}/tasks/${encodeURIComponent('condition-2/train')}`,
+    );
+    expect(one.body.path).toBe('condition-2/train');
   });
 
   it('creates runs from a pipeline version reference, or the latest version of a pipeline', async () => {

@@ -21,6 +21,7 @@ import { localPathOfUri } from '../runner';
 import type { ArtifactRow } from '../store/artifacts';
 import type { StoredTaskIO } from '../store/tasks';
 import type { EngineContext } from './context';
+import { requireTask } from './task-lookup';
 import { timestamp } from './proto-json';
 import { RESPONDED, type Router } from './router';
 import { locateInside } from '../safe-path';
@@ -157,14 +158,7 @@ export function artifactRoutes(router: Router, engine: EngineContext): void {
     '/apis/v2beta1/runs/{run_id}/tasks/{task_id}/artifacts/{name}:download',
     async ({ res, params }) => {
       const runId = params.run_id ?? '';
-      engine.store.runs.require(runId);
-      const task = engine.store.tasks.find(runId, params.task_id ?? '');
-      if (task === undefined)
-        throw new NotFoundError(
-          'task',
-          params.task_id ?? '',
-          `run '${runId}' has no task '${params.task_id ?? ''}'.`,
-        );
+      const task = requireTask(engine, runId, params.task_id ?? '');
       const outputs = JSON.parse(task.outputs) as StoredTaskIO;
       const output = outputs.artifacts[params.name ?? ''];
       if (output === undefined) {

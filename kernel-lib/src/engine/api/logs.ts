@@ -9,6 +9,7 @@ import type { ServerResponse } from 'node:http';
 import { InvalidArgumentError, NotFoundError, PermissionDeniedError } from '../errors';
 import { FINAL_TASK_STATES, type StoredAttempt, type TaskRow } from '../store/tasks';
 import type { EngineContext } from './context';
+import { requireTask } from './task-lookup';
 import { RESPONDED, type Router } from './router';
 import { locateInside } from '../safe-path';
 
@@ -112,14 +113,7 @@ export function logRoutes(router: Router, engine: EngineContext): void {
     '/apis/v2beta1/runs/{run_id}/tasks/{task_id}/logs',
     async ({ res, params, query }) => {
       const runId = params.run_id ?? '';
-      engine.store.runs.require(runId);
-      const task = engine.store.tasks.find(runId, params.task_id ?? '');
-      if (task === undefined)
-        throw new NotFoundError(
-          'task',
-          params.task_id ?? '',
-          `run '${runId}' has no task '${params.task_id ?? ''}'.`,
-        );
+      const task = requireTask(engine, runId, params.task_id ?? '');
       const attemptRaw = query.get('attempt');
       let pinned: number | undefined;
       if (attemptRaw !== null && attemptRaw !== '') {

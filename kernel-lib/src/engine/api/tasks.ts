@@ -1,27 +1,25 @@
 /**
  * Pipelab addition: one task of a run with what KFP's task details leave out,
- * `GET /apis/v2beta1/runs/{run_id}/tasks/{task_id}` (task id or task path): the KFP
+ * `GET /apis/v2beta1/runs/{run_id}/tasks/{task_id}` (task id, path or unique name): the KFP
  * PipelineTaskDetail fields plus `path`, `parameters` (input and output values), `artifacts`
  * (the records behind the artifact ids), `attempts`, `reused`, `skip_reason` and `cached_from`.
  */
-import { NotFoundError } from '../errors';
 import type { StoredAttempt, StoredTaskIO } from '../store/tasks';
 import { toApiArtifact } from './artifacts';
 import type { EngineContext } from './context';
 import { toApiTaskDetails } from './convert';
 import { timestamp } from './proto-json';
 import type { Router } from './router';
+import { requireTask } from './task-lookup';
 
 export function taskRoutes(router: Router, engine: EngineContext): void {
   router.add('GET', '/apis/v2beta1/runs/{run_id}/tasks/{task_id}', ({ params }) => {
     const runId = params.run_id ?? '';
-    engine.store.runs.require(runId);
+    const found = requireTask(engine, runId, params.task_id ?? '');
     const tasks = engine.store.tasks.ofRun(runId);
-    const wanted = params.task_id ?? '';
-    const task = tasks.find((t) => t.task_id === wanted) ?? tasks.find((t) => t.path === wanted);
-    if (task === undefined)
-      throw new NotFoundError('task', wanted, `run '${runId}' has no task '${wanted}'.`);
-    const detail = toApiTaskDetails(tasks)[tasks.indexOf(task)] ?? {};
+    const index = tasks.findIndex((t) => t.task_id === found.task_id);
+    const task = tasks[index] ?? found;
+    const detail = toApiTaskDetails(tasks)[index] ?? {};
     const inputs = JSON.parse(task.inputs) as StoredTaskIO;
     const outputs = JSON.parse(task.outputs) as StoredTaskIO;
     const artifact = (id: number): Record<string, unknown> | undefined => {
