@@ -2,9 +2,10 @@
  * The extension in a real JupyterLab 4 (the harness, served by Debian's jupyter-server) in
  * Debian's Chromium, against a real embedded engine: the panel, upload, run details (graph,
  * logs, metrics, plots), a run link in a notebook turning from running to succeeded, recurring
- * runs through the form (the engine's preview, its refusal of a cron shown next to the field, a
- * 2-second schedule firing real runs, an edit in place, disable, enable, delete, and the preview
- * computed in the browser for a server without one), and the engine going down and coming back.
+ * runs through the form (a cron checked as typed by the engine's own scheduling library, the
+ * engine's preview, its refusal of a recurring run shown next to the field, a 2-second schedule
+ * firing real runs, an edit in place, disable, enable, delete, and the preview computed in the
+ * browser for a server without one), and the engine going down and coming back.
  * Screenshots go to $PIPELAB_ARTIFACTS (default /tmp/pipelab-browser-artifacts).
  */
 import { spawnSync } from 'node:child_process';
@@ -271,15 +272,25 @@ describe.skipIf(!ready)('the JupyterLab extension in Chromium', { timeout: 120_0
     await command('pipelab:new-recurring-run');
     await form().waitFor();
     await form().getByTestId('pl-form-cron-kind').check();
-    // A classic 5-field crontab line is refused at once, in the browser.
+    // A classic 5-field crontab line is refused at once, in the browser, with the fix.
     await form().getByTestId('pl-form-cron').fill('0 2 * * *');
-    await expect.poll(() => form().getByTestId('pl-error-cron').textContent()).toMatch(/6 fields/);
+    await expect
+      .poll(() => form().getByTestId('pl-error-cron').textContent())
+      .toMatch(/has 5 fields, but KFP's cron has a seconds field first: write '0 0 2 \* \* \*'/);
     expect(await preview().locator('li').count()).toBe(0);
     // So is 7 for Sunday, which KFP's cron (and the engine) do not take.
     await form().getByTestId('pl-form-cron').fill('0 0 9 * * 7');
     await expect
       .poll(() => form().getByTestId('pl-error-cron').textContent())
       .toMatch(/7 for Sunday/);
+    // And one whose every field is valid but that can never fire: the browser runs the engine's
+    // scheduling library (pipelab/schedule), which refuses it before the server is asked.
+    await form().getByTestId('pl-form-cron').fill('0 0 0 30 2 *');
+    await expect
+      .poll(() => form().getByTestId('pl-error-cron').textContent())
+      .toMatch(/can never fire: day 30 does not occur in FEB/);
+    expect(await preview().getAttribute('data-source')).toBe('none');
+    expect(await preview().locator('li').count()).toBe(0);
     // A good cron: the engine's :preview says when its scheduler will fire it.
     await form().getByTestId('pl-form-cron').fill('0 0 2 * * *');
     await expect.poll(() => form().getByTestId('pl-error-cron').textContent()).toBe('');
@@ -308,37 +319,69 @@ describe.skipIf(!ready)('the JupyterLab extension in Chromium', { timeout: 120_0
     await session.screenshot('lab-recurring-form');
   });
 
-  it("shows the engine's refusal of a trigger next to the field it concerns", async () => {
-    await form().getByTestId('pl-form-tz').fill('UTC');
+  it("shows the engine's refusal of a recurring run next to the field it concerns", async () => {
+    // Only the server can know this one: the experiment chosen in the form is deleted meanwhile.
+    const doomed = await data.client.experiments.create({ displayName: 'Deleted meanwhile' });
+    const doomedId = doomed.experiment_id ?? '';
+    const experiment = form().getByTestId('pl-form-experiment');
+    const usual = await experiment.inputValue();
+    await form().getByTestId('pl-form-cancel').click();
+    await form().waitFor({ state: 'detached' });
+    await command('pipelab:new-recurring-run');
+    await form().waitFor();
+    await experiment.selectOption(doomedId);
     await form().getByTestId('pl-form-name').fill('never');
-    // Every field of this cron is valid, so the browser's check lets it through; the engine
-    // refuses it, as typed (its preview) and when it is submitted.
-    const cron = form().getByTestId('pl-form-cron');
-    const cronError = form().getByTestId('pl-error-cron');
-    await expectingConsoleErrors(/400 \(Bad Request\).*recurringruns/, 2, async () => {
+    await form().getByTestId('pl-form-cron-kind').check();
+    const creates: string[] = [];
+    const onRequest = (r: { method(): string; url(): string }): void => {
+      if (r.method() === 'POST' && /\/apis\/v2beta1\/recurringruns$/.test(r.url())) {
+        creates.push(r.url());
+      }
+    };
+    page().on('request', onRequest);
+    try {
+      // A cron that can never fire is refused in the browser, on submit too: nothing is sent.
+      const cron = form().getByTestId('pl-form-cron');
+      const cronError = form().getByTestId('pl-error-cron');
       await cron.fill('0 0 0 30 2 *');
       await expect.poll(() => cronError.textContent()).toMatch(/can never fire/);
-      expect(await preview().getAttribute('data-source')).toBe('server');
-      expect(await preview().locator('li').count()).toBe(0);
-      const answered = page().waitForResponse(
-        (r) => r.request().method() === 'POST' && /\/apis\/v2beta1\/recurringruns$/.test(r.url()),
-      );
       await form().getByTestId('pl-form-submit').click();
-      const response = await answered;
-      expect(response.status()).toBe(400);
-      const body = (await response.json()) as {
-        details: { field_violations?: { field: string; description: string }[] }[];
-      };
-      const violation = body.details.flatMap((d) => d.field_violations ?? [])[0];
-      expect(violation?.field).toBe('recurring_run.trigger.cron_schedule.cron');
-      // The server's own words, next to the cron.
-      await expect.poll(() => cronError.textContent()).toBe(violation?.description);
-    });
-    expect(await cronError.textContent()).toMatch(/day 30 does not occur in FEB/);
-    expect(await form().getByTestId('pl-form-error').textContent()).toBe('');
+      expect(await cronError.textContent()).toMatch(/day 30 does not occur in FEB/);
+      expect(await preview().getAttribute('data-source')).toBe('none');
+      // A good cron, which the engine previews; then the experiment goes away.
+      await cron.fill('0 0 3 * * *');
+      await expect.poll(() => cronError.textContent()).toBe('');
+      await expect.poll(() => preview().getAttribute('data-source')).toBe('server');
+      await expect.poll(() => preview().locator('li').count()).toBe(5);
+      await data.client.experiments.delete(doomedId);
+      const experimentError = form().getByTestId('pl-error-experiment');
+      await expectingConsoleErrors(/400 \(Bad Request\).*recurringruns/, 1, async () => {
+        const answered = page().waitForResponse(
+          (r) => r.request().method() === 'POST' && /\/apis\/v2beta1\/recurringruns$/.test(r.url()),
+        );
+        await form().getByTestId('pl-form-submit').click();
+        const response = await answered;
+        expect(response.status()).toBe(400);
+        const body = (await response.json()) as {
+          details: { field_violations?: { field: string; description: string }[] }[];
+        };
+        const violation = body.details.flatMap((d) => d.field_violations ?? [])[0];
+        expect(violation?.field).toBe('recurring_run.experiment_id');
+        // The server's own words, next to the experiment.
+        await expect.poll(() => experimentError.textContent()).toBe(violation?.description);
+      });
+      expect(await experimentError.textContent()).toMatch(/there is no experiment/);
+      expect(await cronError.textContent()).toBe('');
+      expect(await form().getByTestId('pl-form-error').textContent()).toBe('');
+      // One request reached the server: the refused cron never left the browser.
+      expect(creates).toHaveLength(1);
+    } finally {
+      page().off('request', onRequest);
+    }
     await session.screenshot('lab-recurring-form-server-error');
     const names = (await data.client.recurringRuns.list()).items.map((r) => r.display_name);
     expect(names).not.toContain('never');
+    await experiment.selectOption(usual);
   });
 
   it('creates a periodic recurring run through the form and sees it fire', async () => {
@@ -510,6 +553,56 @@ describe.skipIf(!ready)('the JupyterLab extension in Chromium', { timeout: 120_0
         expect(d.toISOString()).toMatch(/T06:30:00/);
         expect([1, 2, 3, 4, 5]).toContain(d.getUTCDay());
       }
+      // Daylight saving as the engine's scheduler has it: on the day Chicago springs forward,
+      // 02:30 does not exist, and that day's run is at 03:00 CDT, once. The times computed in the
+      // browser are the engine's.
+      const year = new Date().getUTCFullYear() + 1;
+      const springForward = 8 + ((7 - new Date(Date.UTC(year, 2, 1)).getUTCDay()) % 7);
+      const day = (d: number): string => `${year}-03-${String(d).padStart(2, '0')}`;
+      await form().getByTestId('pl-form-tz').fill('America/Chicago');
+      await form()
+        .locator('input[name=start_time]')
+        .fill(`${day(springForward - 1)}T12:00`);
+      await form().getByTestId('pl-form-cron').fill('0 30 2 * * *');
+      const chicagoWall = (t: number): string =>
+        new Date(t).toLocaleString('sv-SE', {
+          timeZone: 'America/Chicago',
+          year: 'numeric',
+          month: '2-digit',
+          day: '2-digit',
+          hour: '2-digit',
+          minute: '2-digit',
+          hourCycle: 'h23',
+        });
+      await expect
+        .poll(async () => (await previewTimes()).map(chicagoWall))
+        .toContain(`${day(springForward)} 03:00`);
+      const walls = (await previewTimes()).map(chicagoWall);
+      expect(walls).toHaveLength(5);
+      expect(walls).toContain(`${day(springForward + 1)} 02:30`);
+      expect(walls.filter((w) => w.startsWith(day(springForward)))).toHaveLength(1);
+      // The start as the form sends it: its local time, in the browser's zone.
+      const startTime = await page().evaluate(
+        (local) => new Date(local).toISOString(),
+        await form().locator('input[name=start_time]').inputValue(),
+      );
+      const planned = await fetch(`${engine.url}/apis/v2beta1/recurringruns:preview`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${engine.token}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({
+          trigger: {
+            cron_schedule: {
+              cron: '0 30 2 * * *',
+              time_zone: 'America/Chicago',
+              start_time: startTime,
+            },
+          },
+          count: 5,
+        }),
+      });
+      expect(planned.status).toBe(200);
+      const fireTimes = ((await planned.json()) as { fire_times: string[] }).fire_times;
+      expect(await previewTimes()).toEqual(fireTimes.map((t) => Date.parse(t)));
     } finally {
       await page().unroute(route);
     }

@@ -23,7 +23,7 @@ import type { PipelabConnection } from '../api/connection';
 import { RecurringRunsApi, type PreviewTarget } from '../api/extras';
 import { button, errorMessage, h, replace } from '../common/dom';
 import { formatTime } from '../common/format';
-import { checkCron, isTimeZone } from './cron';
+import { checkCron, checkTimeZone } from './cron';
 import { nextFireTimes } from './trigger';
 
 /** A pipeline parameter as the compiled spec declares it. */
@@ -563,20 +563,17 @@ export class RecurringRunForm {
       const seconds = n * Number(this.unit.value);
       return { trigger: { periodic_schedule: { interval_second: String(seconds), ...times } } };
     }
-    const check = checkCron(this.cron.value);
-    if (!check.ok) return { field: 'cron', message: check.message };
-    const zone = this.timeZone.value.trim() || 'UTC';
-    if (!isTimeZone(zone))
-      return {
-        field: 'time_zone',
-        message: `${zone} is not a time zone (use an IANA name such as Europe/Paris).`,
-      };
+    // The engine's own checks (pipelab/schedule), in its words.
+    const cron = checkCron(this.cron.value);
+    if (!cron.ok) return { field: 'cron', message: cron.message };
+    const zone = checkTimeZone(this.timeZone.value.trim() || 'UTC');
+    if (!zone.ok) return { field: 'time_zone', message: zone.message };
     return {
       trigger: {
         cron_schedule: {
           cron: this.cron.value.trim(),
           ...times,
-          ...(zone !== 'UTC' ? { time_zone: zone } : {}),
+          ...(zone.value !== 'UTC' ? { time_zone: zone.value } : {}),
         },
       },
     };
@@ -616,8 +613,8 @@ export class RecurringRunForm {
       this.renderPreview(this.browserTimes(trigger), 'browser', trigger);
       return;
     }
-    // The server's preview also checks the trigger as the engine will (a cron that can never
-    // fire, say): wait for a pause in the typing, then ask it.
+    // The server's preview is its scheduler's own plan (and its check of the trigger, which can
+    // refuse what only it knows): wait for a pause in the typing, then ask it.
     this.preview.setAttribute('aria-busy', 'true');
     const id = this.existing?.recurring_run_id;
     const target: PreviewTarget =
@@ -687,11 +684,7 @@ export class RecurringRunForm {
         ? null
         : times.length > 0
           ? times.map((t) => h('li', { 'data-time': t.toISOString() }, fireTime(t, zone)))
-          : h(
-              'li',
-              { class: 'pl-Empty' },
-              source === 'server' ? 'It does not fire again.' : 'No run within the next year.',
-            ),
+          : h('li', { class: 'pl-Empty' }, 'It does not fire again.'),
     );
     replace(
       this.previewNote,

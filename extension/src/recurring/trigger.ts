@@ -4,11 +4,11 @@
  * are computed here.
  */
 import type { PipelabRecurringRun } from 'pipelab/client';
-import { checkCron, describeInterval, nextCronTimes, nextPeriodicTimes } from './cron';
+import { fireTimes } from './cron';
 
 /** The time zone a recurring run's cron is read in (an engine addition; KFP reads UTC). */
 export function timeZoneOf(rr: PipelabRecurringRun): string {
-  return rr.trigger?.cron_schedule?.time_zone ?? 'UTC';
+  return rr.trigger?.cron_schedule?.time_zone || 'UTC';
 }
 
 function date(value: string | undefined): Date | undefined {
@@ -17,7 +17,7 @@ function date(value: string | undefined): Date | undefined {
   return Number.isNaN(t) || t <= 0 ? undefined : new Date(t);
 }
 
-/** `every 1 day`, `cron 0 0 2 * * * (UTC)`. */
+/** `every day`, `cron 0 0 2 * * * (UTC)`. */
 export function describeTrigger(rr: PipelabRecurringRun): string {
   const periodic = rr.trigger?.periodic_schedule;
   if (periodic?.interval_second !== undefined) {
@@ -30,24 +30,17 @@ export function describeTrigger(rr: PipelabRecurringRun): string {
 
 /**
  * The next fire times of a recurring run after `from`, within its start and end, computed in the
- * browser. A periodic trigger without a start counts from the recurring run's creation (KFP's
- * rule) when it is known, else from `from`.
+ * browser by the engine's scheduling library. A periodic trigger without a start counts from the
+ * recurring run's creation (KFP's rule) when it is known, else from `from`.
  */
 export function nextFireTimes(rr: PipelabRecurringRun, from: Date, count: number): Date[] {
-  const periodic = rr.trigger?.periodic_schedule;
-  const cronSchedule = rr.trigger?.cron_schedule;
-  const start = date(periodic?.start_time ?? cronSchedule?.start_time);
-  const end = date(periodic?.end_time ?? cronSchedule?.end_time);
-  const after = start !== undefined && start > from ? start : from;
-  let times: Date[] = [];
-  if (periodic?.interval_second !== undefined) {
-    const anchor = start ?? date(rr.created_at);
-    times = nextPeriodicTimes(Number(periodic.interval_second), from, count, anchor);
-  } else if (cronSchedule?.cron !== undefined) {
-    const check = checkCron(cronSchedule.cron);
-    if (check.ok) times = nextCronTimes(check.schedule, after, count, timeZoneOf(rr));
-  }
-  return end === undefined ? times : times.filter((t) => t <= end);
+  if (rr.trigger === undefined) return [];
+  const created = date(rr.created_at);
+  return fireTimes(rr.trigger, {
+    from,
+    count,
+    ...(created !== undefined ? { anchor: created } : {}),
+  });
 }
 
 /** True when the server answered with the engine's output fields (so it says what it plans). */
@@ -77,4 +70,22 @@ export function nextFireTime(
 /** Whether a recurring run is enabled (KFP's `status`, else its `mode`). */
 export function isEnabled(rr: PipelabRecurringRun): boolean {
   return rr.status === 'ENABLED' || (rr.status === undefined && rr.mode !== 'DISABLE');
+}
+
+/** An interval in words: `every day`, `every 2 hours`, `every 90 seconds`. */
+export function describeInterval(seconds: number): string {
+  const units: [number, string][] = [
+    [604_800, 'week'],
+    [86_400, 'day'],
+    [3600, 'hour'],
+    [60, 'minute'],
+    [1, 'second'],
+  ];
+  for (const [size, name] of units) {
+    if (seconds >= size && seconds % size === 0) {
+      const n = seconds / size;
+      return `every ${n === 1 ? '' : `${n} `}${name}${n === 1 ? '' : 's'}`;
+    }
+  }
+  return `every ${seconds} s`;
 }

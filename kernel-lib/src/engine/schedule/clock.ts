@@ -220,7 +220,13 @@ export class FakeClock implements Clock {
   }
 }
 
-/** Lets queued promise callbacks (and the ones they queue) run. */
+/**
+ * Lets queued promise callbacks (and the ones they queue) run. Node's `setImmediate`; a browser,
+ * which has none (the library is also `pipelab/schedule` there), waits for a timer instead.
+ */
 function settle(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
+  return new Promise((resolve) => {
+    if (typeof setImmediate === 'function') setImmediate(resolve);
+    else setTimeout(resolve, 0);
+  });
 }

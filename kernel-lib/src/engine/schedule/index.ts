@@ -3,6 +3,9 @@
  * across daylight-saving changes, KFP triggers and their fire times, KFP's catch-up rules, the
  * run-parameter macros, and a clock. No database, no HTTP and no timers (except in the clock):
  * the engine's scheduler wires it to the store and the API.
+ *
+ * Also the package subpath `pipelab/schedule`, which the JupyterLab extension bundles for the
+ * browser: this module and everything it imports must stay free of Node APIs (only `Intl`).
  */
 export { parseCron, cronFieldsMatch, type CronExpression, type CronFields } from './cron';
 export {
