@@ -60,7 +60,10 @@ describe('the client core', () => {
       'kube.ts',
       'http-transport.ts',
       'package-file.ts',
+      'cli-kit.ts',
+      'cli-pipeline.ts',
       'cli-commands.ts',
+      'cli-schedule.ts',
     ]) {
       expect(reached).not.toContain(path.join('client', nodeOnly));
     }

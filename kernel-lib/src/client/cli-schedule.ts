@@ -8,21 +8,26 @@
  * Exit codes: 0 done; 1 the server refused (the message says why); 2 wrong usage.
  */
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import type { PipelineSpec } from '../compiler/spec';
 import { UsageError } from '../errors';
 import {
   CONNECTION_HELP,
-  CONNECTION_OPTIONS,
+  LIST_OPTIONS,
   clientOf,
-  guarded,
-  loadSpec,
-  parseRunParams,
+  dispatch,
+  json,
+  listCommand,
+  notBoth,
+  oneId,
+  parameterLines,
+  parseFlags,
   positiveInt,
-  table,
+  signalOf,
   time,
+  wholeNumber,
   type CliIo,
-} from './cli-commands';
+} from './cli-kit';
+import { RUN_OPTIONS, loadSpec, parseRunParams, runOptionsOf } from './cli-pipeline';
 import type { Client } from './client';
 import { fromApiTrigger } from './recurring-runs';
 import type { CreateRecurringRunOptions, TriggerOptions } from './schedule-types';
@@ -82,14 +87,10 @@ const TRIGGER_OPTIONS = {
 
 const EDIT_OPTIONS = {
   ...TRIGGER_OPTIONS,
-  param: { type: 'string', multiple: true },
-  experiment: { type: 'string' },
-  description: { type: 'string' },
-  name: { type: 'string' },
+  ...RUN_OPTIONS,
   'max-concurrency': { type: 'string' },
   'no-catchup': { type: 'boolean' },
   'max-failures': { type: 'string' },
-  'pipeline-root': { type: 'string' },
 } as const;
 
 interface TriggerFlags {
@@ -137,20 +138,21 @@ function triggerOf(values: TriggerFlags, base?: TriggerOptions): TriggerOptions 
   return { intervalSecond: seconds as number, ...window };
 }
 
-function maxConcurrencyOf(raw: string | undefined): number | undefined {
-  if (raw === undefined) return undefined;
-  if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > 10) {
-    throw new UsageError(`--max-concurrency takes a whole number from 1 to 10; got '${raw}'.`);
-  }
-  return Number(raw);
-}
-
-function maxFailuresOf(raw: string | undefined): number | undefined {
-  if (raw === undefined) return undefined;
-  if (!/^\d+$/.test(raw)) {
-    throw new UsageError(`--max-failures takes a whole number (0: never disable); got '${raw}'.`);
-  }
-  return Number(raw);
+/** The numbers `--max-concurrency` and `--max-failures` give. */
+function limitsOf(values: { 'max-concurrency'?: string; 'max-failures'?: string }) {
+  const maxConcurrency = wholeNumber(
+    values['max-concurrency'],
+    '--max-concurrency takes a whole number from 1 to 10',
+    (n) => n >= 1 && n <= 10,
+  );
+  const maxConsecutiveFailures = wholeNumber(
+    values['max-failures'],
+    '--max-failures takes a whole number (0: never disable)',
+  );
+  return {
+    ...(maxConcurrency !== undefined ? { maxConcurrency } : {}),
+    ...(maxConsecutiveFailures !== undefined ? { maxConsecutiveFailures } : {}),
+  };
 }
 
 /** The spec of an uploaded pipeline's version (or its latest), to read `--param` values by. */
@@ -203,6 +205,18 @@ function statusOf(rr: PipelabRecurringRun): string {
   return rr.status ?? (rr.mode === 'DISABLE' ? 'DISABLED' : 'ENABLED');
 }
 
+function nextRun(rr: PipelabRecurringRun): string {
+  return rr.next_fire_time !== undefined ? time(rr.next_fire_time) : '-';
+}
+
+/** How a recurring run fires now, as the create and update commands report it. */
+function summary(rr: PipelabRecurringRun): string {
+  return (
+    `${describeTrigger(rr)}, ${statusOf(rr).toLowerCase()}` +
+    `${rr.next_fire_time !== undefined ? `, next run ${nextRun(rr)}` : ''}`
+  );
+}
+
 function describeRecurringRun(rr: PipelabRecurringRun): string {
   const window = rr.trigger?.cron_schedule ?? rr.trigger?.periodic_schedule;
   const last = rr.last_run;
@@ -213,7 +227,7 @@ function describeRecurringRun(rr: PipelabRecurringRun): string {
     `trigger:         ${describeTrigger(rr)}`,
     ...(window?.start_time ? [`start:           ${time(window.start_time)}`] : []),
     ...(window?.end_time ? [`end:             ${time(window.end_time)}`] : []),
-    `next run:        ${rr.next_fire_time !== undefined ? time(rr.next_fire_time) : '-'}`,
+    `next run:        ${nextRun(rr)}`,
     `last run:        ${last !== undefined ? `${last.run_id ?? ''} ${last.state ?? ''} (scheduled ${time(last.scheduled_at)})` : '-'}`,
     `max concurrency: ${rr.max_concurrency ?? '1'}`,
     `catch-up:        ${rr.no_catchup === true ? 'latest missed time only' : 'every missed time'}`,
@@ -229,37 +243,24 @@ function describeRecurringRun(rr: PipelabRecurringRun): string {
         : `${rr.pipeline_version_reference?.pipeline_id ?? ''} (${rr.pipeline_version_reference?.pipeline_version_id ?? 'latest version'})`
     }`,
     `created:         ${time(rr.created_at)}`,
+    ...parameterLines(rr.runtime_config?.parameters),
   ];
-  const parameters = rr.runtime_config?.parameters ?? {};
-  if (Object.keys(parameters).length > 0) {
-    lines.push('parameters:');
-    for (const [k, v] of Object.entries(parameters)) lines.push(`  ${k} = ${JSON.stringify(v)}`);
-  }
   return `${lines.join('\n')}\n`;
 }
 
-function oneId(positionals: readonly string[], command: string): string {
-  const id = positionals[0];
-  if (positionals.length !== 1 || id === undefined || id === '') {
-    throw new UsageError(`schedule ${command} takes one recurring run id.`);
-  }
-  return id;
+/** The one recurring run id of `schedule <command>`. */
+function oneRecurringRunId(positionals: readonly string[], command: string): string {
+  return oneId(positionals, `schedule ${command}`, 'recurring run id');
 }
 
 async function scheduleCreate(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      ...CONNECTION_OPTIONS,
-      ...EDIT_OPTIONS,
-      pipeline: { type: 'string' },
-      'pipeline-id': { type: 'string' },
-      'version-id': { type: 'string' },
-      disabled: { type: 'boolean' },
-      'no-cache': { type: 'boolean' },
-    },
+  const { values, positionals } = parseFlags(args, {
+    ...EDIT_OPTIONS,
+    pipeline: { type: 'string' },
+    'pipeline-id': { type: 'string' },
+    'version-id': { type: 'string' },
+    disabled: { type: 'boolean' },
+    'no-cache': { type: 'boolean' },
   });
   const byId = values['pipeline-id'];
   if ((positionals.length === 1) === (byId !== undefined) || positionals.length > 1) {
@@ -281,9 +282,8 @@ async function scheduleCreate(args: string[], io: CliIo): Promise<number> {
       ? await versionSpec(client, byId, values['version-id'])
       : await loadSpec(path.resolve(positionals[0] as string), values.pipeline);
   const parameters = parseRunParams(values.param ?? [], spec);
-  const maxConcurrency = maxConcurrencyOf(values['max-concurrency']);
-  const maxFailures = maxFailuresOf(values['max-failures']);
   const options: CreateRecurringRunOptions = {
+    ...runOptionsOf(values, io),
     displayName: values.name,
     trigger,
     parameters,
@@ -295,97 +295,45 @@ async function scheduleCreate(args: string[], io: CliIo): Promise<number> {
           },
         }
       : { pipelineSpec: spec }),
-    ...(values.experiment !== undefined ? { experimentName: values.experiment } : {}),
-    ...(values.description !== undefined ? { description: values.description } : {}),
-    ...(maxConcurrency !== undefined ? { maxConcurrency } : {}),
+    ...limitsOf(values),
     ...(values['no-catchup'] ? { noCatchup: true } : {}),
     ...(values.disabled ? { enabled: false } : {}),
-    ...(maxFailures !== undefined ? { maxConsecutiveFailures: maxFailures } : {}),
-    ...(values['pipeline-root'] !== undefined ? { pipelineRoot: values['pipeline-root'] } : {}),
     ...(values['no-cache'] ? { enableCaching: false } : {}),
-    ...(io.signal !== undefined ? { signal: io.signal } : {}),
   };
   const rr = await client.recurringRuns.create(options);
   io.stdout.write(
-    `recurring run ${rr.recurring_run_id ?? ''} created (${rr.display_name ?? ''}): ${describeTrigger(rr)}, ${statusOf(rr).toLowerCase()}` +
-      `${rr.next_fire_time !== undefined ? `, next run ${time(rr.next_fire_time)}` : ''}\n`,
+    `recurring run ${rr.recurring_run_id ?? ''} created (${rr.display_name ?? ''}): ${summary(rr)}\n`,
   );
   return 0;
 }
 
-async function scheduleList(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      ...CONNECTION_OPTIONS,
-      experiment: { type: 'string' },
-      'experiment-id': { type: 'string' },
-      limit: { type: 'string' },
-      json: { type: 'boolean' },
-    },
-  });
-  if (positionals.length > 0) {
-    throw new UsageError(`schedule list takes no arguments; got '${positionals.join(' ')}'.`);
-  }
-  if (values.experiment !== undefined && values['experiment-id'] !== undefined) {
-    throw new UsageError('give --experiment or --experiment-id, not both.');
-  }
-  const limit = positiveInt(values.limit, 'limit') ?? 50;
-  const client = clientOf(values, io);
-  let experimentId = values['experiment-id'];
-  if (values.experiment !== undefined) {
-    const experiment = await client.experiments.findByName(values.experiment);
-    if (experiment?.experiment_id === undefined) {
-      io.stderr.write(`pipelab: there is no experiment named '${values.experiment}'.\n`);
-      return 1;
-    }
-    experimentId = experiment.experiment_id;
-  }
-  const found: PipelabRecurringRun[] = [];
-  for await (const rr of client.recurringRuns.iterate({
-    sortBy: 'created_at desc',
-    pageSize: Math.min(limit, 100),
-    limit,
-    ...(experimentId !== undefined ? { experimentId } : {}),
-  })) {
-    found.push(rr);
-  }
-  if (values.json) {
-    io.stdout.write(`${JSON.stringify(found, null, 2)}\n`);
-    return 0;
-  }
-  if (found.length === 0) {
-    io.stdout.write('no recurring runs\n');
-    return 0;
-  }
-  io.stdout.write(
-    table([
-      ['RECURRING RUN ID', 'STATUS', 'TRIGGER', 'NEXT RUN', 'LAST RUN', 'NAME'],
-      ...found.map((rr) => [
+function scheduleList(args: string[], io: CliIo): Promise<number> {
+  return listCommand<PipelabRecurringRun>(
+    {
+      command: 'schedule list',
+      defaultLimit: 50,
+      none: 'no recurring runs',
+      header: ['RECURRING RUN ID', 'STATUS', 'TRIGGER', 'NEXT RUN', 'LAST RUN', 'NAME'],
+      row: (rr) => [
         rr.recurring_run_id ?? '',
         statusOf(rr),
         describeTrigger(rr),
-        rr.next_fire_time !== undefined ? time(rr.next_fire_time) : '-',
+        nextRun(rr),
         rr.last_run?.state ?? '-',
         rr.display_name ?? '',
-      ]),
-    ]),
+      ],
+      items: (client, options) => client.recurringRuns.iterate(options),
+    },
+    parseFlags(args, LIST_OPTIONS),
+    io,
   );
-  return 0;
 }
 
 async function scheduleGet(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    strict: true,
-    options: { ...CONNECTION_OPTIONS, json: { type: 'boolean' } },
-  });
-  const id = oneId(positionals, 'get');
+  const { values, positionals } = parseFlags(args, { json: { type: 'boolean' } });
+  const id = oneRecurringRunId(positionals, 'get');
   const rr = await clientOf(values, io).recurringRuns.get(id);
-  io.stdout.write(values.json ? `${JSON.stringify(rr, null, 2)}\n` : describeRecurringRun(rr));
+  io.stdout.write(values.json ? json(rr) : describeRecurringRun(rr));
   return 0;
 }
 
@@ -394,13 +342,8 @@ async function scheduleAction(
   io: CliIo,
   action: 'enable' | 'disable' | 'delete',
 ): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    strict: true,
-    options: { ...CONNECTION_OPTIONS },
-  });
-  const id = oneId(positionals, action);
+  const { values, positionals } = parseFlags(args, {});
+  const id = oneRecurringRunId(positionals, action);
   await clientOf(values, io).recurringRuns[action](id);
   const done = { enable: 'enabled', disable: 'disabled', delete: 'deleted' }[action];
   io.stdout.write(`recurring run ${id} ${done}\n`);
@@ -408,29 +351,18 @@ async function scheduleAction(
 }
 
 async function scheduleUpdate(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      ...CONNECTION_OPTIONS,
-      ...EDIT_OPTIONS,
-      catchup: { type: 'boolean' },
-      enable: { type: 'boolean' },
-      disable: { type: 'boolean' },
-      'version-id': { type: 'string' },
-      latest: { type: 'boolean' },
-    },
+  const { values, positionals } = parseFlags(args, {
+    ...EDIT_OPTIONS,
+    catchup: { type: 'boolean' },
+    enable: { type: 'boolean' },
+    disable: { type: 'boolean' },
+    'version-id': { type: 'string' },
+    latest: { type: 'boolean' },
   });
-  const id = oneId(positionals, 'update');
-  if (values.catchup && values['no-catchup']) {
-    throw new UsageError('give --catchup or --no-catchup, not both.');
-  }
-  if (values.enable && values.disable)
-    throw new UsageError('give --enable or --disable, not both.');
-  if (values.latest && values['version-id'] !== undefined) {
-    throw new UsageError('give --version-id or --latest, not both.');
-  }
+  const id = oneRecurringRunId(positionals, 'update');
+  notBoth(values, 'catchup', 'no-catchup');
+  notBoth(values, 'enable', 'disable');
+  notBoth(values, 'version-id', 'latest');
   const client = clientOf(values, io);
   let current: PipelabRecurringRun | undefined;
   const load = async (): Promise<PipelabRecurringRun> => {
@@ -469,41 +401,25 @@ async function scheduleUpdate(args: string[], io: CliIo): Promise<number> {
       ...parseRunParams(values.param, spec),
     };
   }
-  const maxConcurrency = maxConcurrencyOf(values['max-concurrency']);
-  const maxFailures = maxFailuresOf(values['max-failures']);
   const rr = await client.recurringRuns.update(id, {
-    ...(values.name !== undefined ? { displayName: values.name } : {}),
-    ...(values.description !== undefined ? { description: values.description } : {}),
-    ...(values.experiment !== undefined ? { experimentName: values.experiment } : {}),
+    ...runOptionsOf(values, io),
     ...(trigger !== undefined ? { trigger } : {}),
-    ...(maxConcurrency !== undefined ? { maxConcurrency } : {}),
+    ...limitsOf(values),
     ...(values['no-catchup'] ? { noCatchup: true } : values.catchup ? { noCatchup: false } : {}),
     ...(values.enable ? { enabled: true } : values.disable ? { enabled: false } : {}),
-    ...(maxFailures !== undefined ? { maxConsecutiveFailures: maxFailures } : {}),
     ...(parameters !== undefined ? { parameters } : {}),
-    ...(values['pipeline-root'] !== undefined ? { pipelineRoot: values['pipeline-root'] } : {}),
     ...(pipelineVersion !== undefined ? { pipelineVersion } : {}),
-    ...(io.signal !== undefined ? { signal: io.signal } : {}),
   });
-  io.stdout.write(
-    `recurring run ${id} updated: ${describeTrigger(rr)}, ${statusOf(rr).toLowerCase()}` +
-      `${rr.next_fire_time !== undefined ? `, next run ${time(rr.next_fire_time)}` : ''}\n`,
-  );
+  io.stdout.write(`recurring run ${id} updated: ${summary(rr)}\n`);
   return 0;
 }
 
 async function schedulePreview(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      ...CONNECTION_OPTIONS,
-      ...TRIGGER_OPTIONS,
-      count: { type: 'string' },
-      from: { type: 'string' },
-      json: { type: 'boolean' },
-    },
+  const { values, positionals } = parseFlags(args, {
+    ...TRIGGER_OPTIONS,
+    count: { type: 'string' },
+    from: { type: 'string' },
+    json: { type: 'boolean' },
   });
   const trigger = triggerOf(values);
   if ((trigger === undefined) === (positionals.length === 0) || positionals.length > 1) {
@@ -516,7 +432,7 @@ async function schedulePreview(args: string[], io: CliIo): Promise<number> {
   const times = await client.recurringRuns.preview(trigger ?? (positionals[0] as string), {
     count,
     ...(values.from !== undefined ? { from: values.from } : {}),
-    ...(io.signal !== undefined ? { signal: io.signal } : {}),
+    ...signalOf(io),
   });
   if (values.json) {
     io.stdout.write(`${JSON.stringify(times.map((t) => t.toISOString()))}\n`);
@@ -541,35 +457,20 @@ async function schedulePreview(args: string[], io: CliIo): Promise<number> {
  * @returns The exit code.
  */
 export function scheduleCommand(argv: readonly string[], io: CliIo): Promise<number> {
-  return guarded(io, SCHEDULE_USAGE, async () => {
-    const [command, ...rest] = argv;
-    if (rest.includes('--help') || rest.includes('-h')) {
-      io.stdout.write(SCHEDULE_USAGE);
-      return 0;
-    }
-    switch (command) {
-      case 'create':
-        return scheduleCreate(rest, io);
-      case 'list':
-        return scheduleList(rest, io);
-      case 'get':
-        return scheduleGet(rest, io);
-      case 'enable':
-      case 'disable':
-      case 'delete':
-        return scheduleAction(rest, io, command);
-      case 'update':
-        return scheduleUpdate(rest, io);
-      case 'preview':
-        return schedulePreview(rest, io);
-      case undefined:
-      case 'help':
-      case '--help':
-      case '-h':
-        io.stdout.write(SCHEDULE_USAGE);
-        return command === undefined ? 2 : 0;
-      default:
-        throw new UsageError(`unknown schedule command '${command}'.`);
-    }
-  });
+  return dispatch(
+    'schedule',
+    SCHEDULE_USAGE,
+    {
+      create: scheduleCreate,
+      list: scheduleList,
+      get: scheduleGet,
+      enable: (args, io) => scheduleAction(args, io, 'enable'),
+      disable: (args, io) => scheduleAction(args, io, 'disable'),
+      delete: (args, io) => scheduleAction(args, io, 'delete'),
+      update: scheduleUpdate,
+      preview: schedulePreview,
+    },
+    argv,
+    io,
+  );
 }

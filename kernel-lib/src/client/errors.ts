@@ -128,6 +128,18 @@ export class KfpApiError extends PipelabError {
   }
 }
 
+/**
+ * Whether a failed request means the server lacks the operation (Kubeflow Pipelines, or an engine
+ * from before it), rather than the resource it names or the request being wrong: a 404, 405 or
+ * 501 that is not the engine's own answer about the resource. With `anyUnimplemented`, any 501.
+ */
+export function missingOperation(error: unknown, anyUnimplemented = false): boolean {
+  if (!(error instanceof KfpApiError) || ![404, 405, 501].includes(error.status)) return false;
+  if (anyUnimplemented && error.status === 501) return true;
+  const engine = error.details.find((d) => d.domain === 'pipelab.engine');
+  return engine === undefined || engine.reason === 'ROUTE_NOT_FOUND';
+}
+
 /** The server could not be reached at all (refused, DNS, TLS, timed out). */
 export class ConnectionError extends PipelabError {
   /** The endpoint the client was configured with. */

@@ -6,10 +6,10 @@ import { segment, type Connection, type RequestOptions } from './connection';
 import { ClientOptionsError, KfpApiError } from './errors';
 import { filter } from './filter';
 import {
+  getPage,
   items,
   listQuery,
   pages,
-  toPage,
   type IterateOptions,
   type ListOptions,
   type Page,
@@ -35,10 +35,8 @@ export interface ListExperimentsOptions extends ListOptions {
 }
 
 /** Options of {@link ExperimentsClient.iterate}. */
-export interface IterateExperimentsOptions extends IterateOptions {
-  /** @default the client's `namespace` */
-  namespace?: string;
-}
+export interface IterateExperimentsOptions
+  extends IterateOptions, Pick<ListExperimentsOptions, 'namespace'> {}
 
 const BASE = '/experiments';
 
@@ -83,26 +81,23 @@ export class ExperimentsClient {
 
   /** One page of experiments. */
   async list(options: ListExperimentsOptions = {}): Promise<Page<V2beta1Experiment>> {
-    const response = await this.connection.json<V2beta1ListExperimentsResponse>({
-      method: 'GET',
-      path: BASE,
-      query: {
-        ...listQuery(options, 'experiments.list'),
-        namespace: options.namespace ?? this.namespace,
-      },
-      signal: options.signal,
-    });
-    return toPage(response.experiments, response);
+    const query = listQuery(options, 'experiments.list');
+    const namespace = options.namespace ?? this.namespace;
+    return getPage(
+      this.connection,
+      { path: BASE, query: { ...query, namespace }, signal: options.signal },
+      (response: V2beta1ListExperimentsResponse) => response.experiments,
+    );
   }
 
   /** Every experiment, following the pages. */
   iterate(options: IterateExperimentsOptions = {}): AsyncGenerator<V2beta1Experiment> {
-    return items((o) => this.list({ ...o, namespace: options.namespace }), options);
+    return items((o) => this.list(o), options);
   }
 
   /** Every page of experiments. */
   pages(options: ListExperimentsOptions = {}): AsyncGenerator<Page<V2beta1Experiment>> {
-    return pages((o) => this.list({ ...options, ...o }), options);
+    return pages((o) => this.list(o), options);
   }
 
   /**

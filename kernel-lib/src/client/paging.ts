@@ -1,11 +1,11 @@
 /**
  * Paging, sorting and filtering of list operations, shared by every sub-client: the options
- * become KFP's `page_token`, `page_size`, `sort_by` and `filter` query parameters, and
- * {@link pages} follows `next_page_token` until the last page.
+ * become KFP's `page_token`, `page_size`, `sort_by` and `filter` query parameters,
+ * {@link getPage} reads one page, and {@link pages} follows `next_page_token` until the last page.
  */
 import { ClientOptionsError } from './errors';
 import { encodeFilter, type FilterInput } from './filter';
-import type { Query } from './connection';
+import type { Connection, Query } from './connection';
 
 /** Options of every list operation. */
 export interface ListOptions {
@@ -62,20 +62,25 @@ export function listQuery(options: ListOptions, where: string): Query {
   };
 }
 
-/** Builds a page from a list response. */
-export function toPage<T>(
-  items: T[] | undefined,
-  response: { next_page_token?: string; total_size?: number },
-): Page<T> {
+/** One page of a list operation: `GET path` with `query`, its items read by `itemsOf`. */
+export async function getPage<R extends { next_page_token?: string; total_size?: number }, T>(
+  connection: Connection,
+  request: { path: string; query: Query; signal: AbortSignal | undefined },
+  itemsOf: (response: R) => T[] | undefined,
+): Promise<Page<T>> {
+  const response = await connection.json<R>({ method: 'GET', ...request });
   const token = response.next_page_token;
   return {
-    items: items ?? [],
+    items: itemsOf(response) ?? [],
     nextPageToken: token === undefined || token === '' ? undefined : token,
     totalSize: response.total_size,
   };
 }
 
-/** Every page, starting from the first, by calling `list` with each next page token. */
+/**
+ * Every page, starting from the first, by calling `list` with each next page token. `list` gets
+ * the options as given (whatever else they hold), plus the token.
+ */
 export async function* pages<T>(
   list: (options: ListOptions) => Promise<Page<T>>,
   options: ListOptions,
@@ -93,7 +98,7 @@ export async function* pages<T>(
   }
 }
 
-/** Every item of every page, up to `limit`. */
+/** Every item of every page, up to `limit`; `list` gets the other options, as {@link pages} does. */
 export async function* items<T>(
   list: (options: ListOptions) => Promise<Page<T>>,
   options: IterateOptions,

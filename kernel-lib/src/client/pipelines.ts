@@ -6,10 +6,10 @@
 import { segment, type Connection, type RequestOptions } from './connection';
 import { KfpApiError } from './errors';
 import {
+  getPage,
   items,
   listQuery,
   pages,
-  toPage,
   type IterateOptions,
   type ListOptions,
   type Page,
@@ -88,13 +88,13 @@ export class PipelineVersionsClient {
 
   /** One page of a pipeline's versions. */
   async list(pipelineId: string, options: ListOptions = {}): Promise<Page<V2beta1PipelineVersion>> {
-    const response = await this.connection.json<V2beta1ListPipelineVersionsResponse>({
-      method: 'GET',
-      path: `${BASE}/${segment(pipelineId, 'pipelineId')}/versions`,
-      query: listQuery(options, 'pipelines.versions.list'),
-      signal: options.signal,
-    });
-    return toPage(response.pipeline_versions, response);
+    const path = `${BASE}/${segment(pipelineId, 'pipelineId')}/versions`;
+    const query = listQuery(options, 'pipelines.versions.list');
+    return getPage(
+      this.connection,
+      { path, query, signal: options.signal },
+      (response: V2beta1ListPipelineVersionsResponse) => response.pipeline_versions,
+    );
   }
 
   /** Every version of a pipeline, following the pages. */
@@ -235,30 +235,23 @@ export class PipelinesClient {
 
   /** One page of pipelines. */
   async list(options: ListPipelinesOptions = {}): Promise<Page<V2beta1Pipeline>> {
-    const response = await this.connection.json<V2beta1ListPipelinesResponse>({
-      method: 'GET',
-      path: BASE,
-      query: {
-        ...listQuery(options, 'pipelines.list'),
-        namespace: options.namespace ?? this.namespace,
-      },
-      signal: options.signal,
-    });
-    return toPage(response.pipelines, response);
+    const query = listQuery(options, 'pipelines.list');
+    const namespace = options.namespace ?? this.namespace;
+    return getPage(
+      this.connection,
+      { path: BASE, query: { ...query, namespace }, signal: options.signal },
+      (response: V2beta1ListPipelinesResponse) => response.pipelines,
+    );
   }
 
   /** Every pipeline, following the pages: `for await (const p of client.pipelines.iterate()) …`. */
   iterate(options: IteratePipelinesOptions = {}): AsyncGenerator<V2beta1Pipeline> {
-    const { namespace } = options;
-    return items(
-      (o) => this.list({ ...o, ...(namespace !== undefined ? { namespace } : {}) }),
-      options,
-    );
+    return items((o) => this.list(o), options);
   }
 
   /** Every page of pipelines. */
   pages(options: ListPipelinesOptions = {}): AsyncGenerator<Page<V2beta1Pipeline>> {
-    return pages((o) => this.list({ ...options, ...o }), options);
+    return pages((o) => this.list(o), options);
   }
 
   /** Deletes a pipeline (with its versions when `cascade`). */

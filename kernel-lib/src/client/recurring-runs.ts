@@ -18,16 +18,22 @@
  * again there), `preview` computes the fire times here (in UTC, as KFP does), and the engine's
  * additive fields (`timeZone`, `maxConsecutiveFailures`) are refused by the server.
  */
-import type { PipelineSpec } from '../compiler/spec';
-import { PipelabError } from '../errors';
 import { previewFireTimes, type ResolvedTrigger } from '../engine/schedule/trigger';
 import { ScheduleError } from '../engine/schedule/errors';
 import { segment, type Connection, type RequestOptions } from './connection';
-import { ClientOptionsError, EngineOnlyError, KfpApiError } from './errors';
+import { ClientOptionsError, EngineOnlyError, missingOperation } from './errors';
 import type { ExperimentsClient } from './experiments';
-import { items, listQuery, pages, toPage, type Page } from './paging';
-import { isPipelineSpec, specOf, withCaching, type PipelineSource } from './pipeline-source';
-import type { PipelineVersionRef } from './runs';
+import { getPage, items, listQuery, pages, type Page } from './paging';
+import {
+  checkOneExperiment,
+  checkOnePipeline,
+  createdId,
+  experimentIdOf,
+  pipelineFields,
+  pipelineOf,
+  runtimeConfigOf,
+  type RunPipeline,
+} from './run-request';
 import { buildTrigger, checkMaxConcurrency, checkMaxFailures, timeText } from './schedule-helpers';
 import type {
   CreateRecurringRunOptions,
@@ -50,20 +56,6 @@ const UPDATE_OPERATION = 'PATCH /apis/v2beta1/recurringruns/{recurring_run_id}';
 const UPDATE_ADVICE =
   'Kubeflow Pipelines cannot edit a recurring run: delete it and create it again (client.recurringRuns.delete, then create).';
 
-/**
- * Whether a failure means the server lacks the operation (KFP, or an engine from before recurring
- * runs), rather than that the recurring run is missing or the request wrong.
- */
-function missingOperation(error: unknown): boolean {
-  if (!(error instanceof KfpApiError) || ![404, 405, 501].includes(error.status)) return false;
-  if (error.status === 501) return true;
-  const engine = error.details.find((d) => d.domain === 'pipelab.engine');
-  return engine === undefined || engine.reason === 'ROUTE_NOT_FOUND';
-}
-
-type Source =
-  { kind: 'inline'; spec: Promise<PipelineSpec> } | { kind: 'version'; ref: PipelineVersionRef };
-
 /** `client.recurringRuns`. */
 export class RecurringRunsClient {
   constructor(
@@ -71,66 +63,6 @@ export class RecurringRunsClient {
     private readonly experiments: ExperimentsClient,
     private readonly namespace: string | undefined,
   ) {}
-
-  private source(
-    options: {
-      pipeline?: PipelineSource;
-      pipelineSpec?: PipelineSpec;
-      pipelineVersion?: PipelineVersionRef;
-      enableCaching?: boolean;
-    },
-    where: string,
-    required: boolean,
-  ): Source | undefined {
-    const given = (['pipeline', 'pipelineSpec', 'pipelineVersion'] as const).filter(
-      (k) => options[k] !== undefined,
-    );
-    if (given.length > 1 || (required && given.length === 0)) {
-      throw new ClientOptionsError(
-        `${where}.pipeline`,
-        `${where} needs ${required ? 'exactly' : 'at most'} one of pipeline, pipelineSpec or pipelineVersion; got ${given.length === 0 ? 'none' : given.join(' and ')}.`,
-      );
-    }
-    if (options.pipelineVersion !== undefined) {
-      const ref = options.pipelineVersion;
-      segment(ref?.pipelineId, `${where}.pipelineVersion.pipelineId`);
-      if (ref.versionId !== undefined) segment(ref.versionId, `${where}.pipelineVersion.versionId`);
-      return { kind: 'version', ref };
-    }
-    if (options.pipelineSpec !== undefined) {
-      if (!isPipelineSpec(options.pipelineSpec)) {
-        throw new ClientOptionsError(
-          `${where}.pipelineSpec`,
-          'pipelineSpec must be a compiled PipelineSpec (an object with pipelineInfo and root); pass DSL pipelines and files as pipeline.',
-        );
-      }
-      return { kind: 'inline', spec: Promise.resolve(options.pipelineSpec) };
-    }
-    if (options.pipeline !== undefined) {
-      return { kind: 'inline', spec: specOf(options.pipeline, `${where}.pipeline`) };
-    }
-    return undefined;
-  }
-
-  /** The request fields naming a source. */
-  private async sourceFields(
-    source: Source,
-    enableCaching: boolean | undefined,
-  ): Promise<Partial<PipelabRecurringRun>> {
-    if (source.kind === 'version') {
-      return {
-        pipeline_version_reference: {
-          pipeline_id: source.ref.pipelineId,
-          ...(source.ref.versionId !== undefined
-            ? { pipeline_version_id: source.ref.versionId }
-            : {}),
-        },
-      };
-    }
-    const spec = await source.spec;
-    const inline = enableCaching === undefined ? spec : withCaching(spec, enableCaching);
-    return { pipeline_spec: inline as unknown as Record<string, unknown> };
-  }
 
   /**
    * Creates a recurring run: `POST /apis/v2beta1/recurringruns`. The trigger is checked here
@@ -148,12 +80,7 @@ export class RecurringRunsClient {
     if (typeof options.displayName !== 'string' || options.displayName.trim() === '') {
       throw new ClientOptionsError(`${where}.displayName`, 'a recurring run needs a displayName.');
     }
-    if (options.experimentId !== undefined && options.experimentName !== undefined) {
-      throw new ClientOptionsError(
-        `${where}.experimentId`,
-        `${where} takes experimentId or experimentName, not both.`,
-      );
-    }
+    checkOneExperiment(options, where);
     const trigger = buildTrigger(options.trigger as TriggerOptions, `${where}.trigger`);
     const maxConcurrency = checkMaxConcurrency(
       options.maxConcurrency ?? 1,
@@ -163,27 +90,16 @@ export class RecurringRunsClient {
       options.maxConsecutiveFailures === undefined
         ? undefined
         : checkMaxFailures(options.maxConsecutiveFailures, `${where}.maxConsecutiveFailures`);
-    const source = this.source(options, where, true) as Source;
-    if (source.kind === 'version' && options.enableCaching !== undefined) {
+    checkOnePipeline(options, where, true);
+    const source = pipelineOf(options, where) as RunPipeline;
+    if (source.ref !== undefined && options.enableCaching !== undefined) {
       throw new ClientOptionsError(
         `${where}.enableCaching`,
         'enableCaching rewrites the pipeline sent inline, so it needs pipeline or pipelineSpec.',
       );
     }
-    const sourceFields = await this.sourceFields(source, options.enableCaching);
-    const experimentId =
-      options.experimentName !== undefined
-        ? (
-            await this.experiments.ensure({
-              displayName: options.experimentName,
-              ...(options.signal !== undefined ? { signal: options.signal } : {}),
-            })
-          ).experiment_id
-        : options.experimentId;
-    const runtimeConfig: V2beta1RuntimeConfig = {
-      parameters: { ...(options.parameters ?? {}) },
-      ...(options.pipelineRoot !== undefined ? { pipeline_root: options.pipelineRoot } : {}),
-    };
+    const sourceFields = pipelineFields(await source.spec, source.ref, options.enableCaching);
+    const experimentId = await experimentIdOf(this.experiments, options);
     const body: PipelabRecurringRun = {
       display_name: options.displayName,
       ...(options.description !== undefined ? { description: options.description } : {}),
@@ -192,7 +108,7 @@ export class RecurringRunsClient {
       mode: options.enabled === false ? 'DISABLE' : 'ENABLE',
       ...(options.noCatchup === true ? { no_catchup: true } : {}),
       ...sourceFields,
-      runtime_config: runtimeConfig,
+      runtime_config: runtimeConfigOf(options),
       trigger: trigger.body,
       ...(options.serviceAccount !== undefined ? { service_account: options.serviceAccount } : {}),
       ...(maxFailures !== undefined && maxFailures > 0
@@ -205,13 +121,7 @@ export class RecurringRunsClient {
       json: body,
       signal: options.signal,
     });
-    if (typeof created.recurring_run_id !== 'string' || created.recurring_run_id === '') {
-      throw new PipelabError(
-        `the server at ${this.connection.endpoint} created a recurring run but did not say its recurring_run_id.`,
-        {},
-        { code: 'INVALID_RESPONSE' },
-      );
-    }
+    createdId(created, 'recurring_run_id', 'a recurring run', this.connection.endpoint);
     return created;
   }
 
@@ -226,30 +136,27 @@ export class RecurringRunsClient {
 
   /** One page of recurring runs. */
   async list(options: ListRecurringRunsOptions = {}): Promise<Page<PipelabRecurringRun>> {
-    const response = await this.connection.json<
-      V2beta1ListRecurringRunsResponse & { recurring_runs?: PipelabRecurringRun[] }
-    >({
-      method: 'GET',
-      path: BASE,
-      query: {
-        ...listQuery(options, 'recurringRuns.list'),
-        experiment_id: options.experimentId,
-        namespace: options.namespace ?? this.namespace,
-      },
-      signal: options.signal,
-    });
-    return toPage(response.recurringRuns ?? response.recurring_runs, response);
+    const query = {
+      ...listQuery(options, 'recurringRuns.list'),
+      experiment_id: options.experimentId,
+      namespace: options.namespace ?? this.namespace,
+    };
+    return getPage(
+      this.connection,
+      { path: BASE, query, signal: options.signal },
+      (response: V2beta1ListRecurringRunsResponse & { recurring_runs?: PipelabRecurringRun[] }) =>
+        response.recurringRuns ?? response.recurring_runs,
+    );
   }
 
   /** Every recurring run, following the pages. */
   iterate(options: IterateRecurringRunsOptions = {}): AsyncGenerator<PipelabRecurringRun> {
-    const { experimentId, namespace } = options;
-    return items((o) => this.list({ ...o, experimentId, namespace }), options);
+    return items((o) => this.list(o), options);
   }
 
   /** Every page of recurring runs. */
   pages(options: ListRecurringRunsOptions = {}): AsyncGenerator<Page<PipelabRecurringRun>> {
-    return pages((o) => this.list({ ...options, ...o }), options);
+    return pages((o) => this.list(o), options);
   }
 
   private async action(id: string, verb: string, options: RequestOptions): Promise<void> {
@@ -303,21 +210,9 @@ export class RecurringRunsClient {
     const body: PipelabRecurringRun = {};
     if (options.displayName !== undefined) body.display_name = options.displayName;
     if (options.description !== undefined) body.description = options.description;
-    if (options.experimentId !== undefined && options.experimentName !== undefined) {
-      throw new ClientOptionsError(
-        `${where}.experimentId`,
-        `${where} takes experimentId or experimentName, not both.`,
-      );
-    }
-    if (options.experimentId !== undefined) body.experiment_id = options.experimentId;
-    if (options.experimentName !== undefined) {
-      body.experiment_id = (
-        await this.experiments.ensure({
-          displayName: options.experimentName,
-          ...(options.signal !== undefined ? { signal: options.signal } : {}),
-        })
-      ).experiment_id;
-    }
+    checkOneExperiment(options, where);
+    const experimentId = await experimentIdOf(this.experiments, options);
+    if (experimentId !== undefined) body.experiment_id = experimentId;
     if (options.trigger !== undefined) {
       body.trigger = buildTrigger(options.trigger as TriggerOptions, `${where}.trigger`).body;
     }
@@ -335,8 +230,11 @@ export class RecurringRunsClient {
         `${where}.maxConsecutiveFailures`,
       );
     }
-    const source = this.source(options, where, false);
-    if (source !== undefined) Object.assign(body, await this.sourceFields(source, undefined));
+    checkOnePipeline(options, where, false);
+    const source = pipelineOf(options, where);
+    if (source !== undefined) {
+      Object.assign(body, pipelineFields(await source.spec, source.ref, undefined));
+    }
     if (options.parameters !== undefined || options.pipelineRoot !== undefined) {
       // runtime_config is replaced as a whole: keep the half that is not being changed.
       let current: V2beta1RuntimeConfig = {};
@@ -359,12 +257,12 @@ export class RecurringRunsClient {
     try {
       return await request('PATCH', `${BASE}/${id}`);
     } catch (error) {
-      if (!missingOperation(error)) throw error;
+      if (!missingOperation(error, true)) throw error;
     }
     try {
       return await request('POST', `${BASE}/${id}:update`);
     } catch (error) {
-      if (!missingOperation(error)) throw error;
+      if (!missingOperation(error, true)) throw error;
       throw new EngineOnlyError(UPDATE_OPERATION, this.connection.endpoint, UPDATE_ADVICE, {
         cause: error,
       });
@@ -409,7 +307,7 @@ export class RecurringRunsClient {
         });
         return (response.fire_times ?? []).map((t) => new Date(t));
       } catch (error) {
-        if (!missingOperation(error)) throw error;
+        if (!missingOperation(error, true)) throw error;
       }
     }
     let anchor: Date | undefined;

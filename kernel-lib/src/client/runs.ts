@@ -9,23 +9,32 @@
  * {@link EngineOnlyError}.
  */
 import type { PipelineSpec } from '../compiler/spec';
-import { PipelabError } from '../errors';
 import { segment, type Connection, type RequestOptions } from './connection';
-import { ClientOptionsError, EngineOnlyError, KfpApiError } from './errors';
+import { ClientOptionsError, EngineOnlyError, missingOperation } from './errors';
 import type { ExperimentsClient } from './experiments';
 import {
+  getPage,
   items,
   listQuery,
   pages,
-  toPage,
   type IterateOptions,
   type ListOptions,
   type Page,
 } from './paging';
-import { isPipelineSpec, specOf, withCaching, type PipelineSource } from './pipeline-source';
+import type { PipelineSource } from './pipeline-source';
 import { RunHandle, type WaitOptions } from './run-handle';
 import { runLink } from './run-helpers';
-import type { JsonValue, V2beta1ListRunsResponse, V2beta1Run, V2beta1RuntimeConfig } from './types';
+import {
+  checkOneExperiment,
+  checkOnePipeline,
+  createdId,
+  experimentIdOf,
+  pipelineFields,
+  pipelineOf,
+  runtimeConfigOf,
+  type RunPipeline,
+} from './run-request';
+import type { JsonValue, V2beta1ListRunsResponse, V2beta1Run } from './types';
 
 /** Which uploaded pipeline version a run runs. */
 export interface PipelineVersionRef {
@@ -78,12 +87,8 @@ export interface ListRunsOptions extends ListOptions {
 }
 
 /** Options of {@link RunsClient.iterate}. */
-export interface IterateRunsOptions extends IterateOptions {
-  /** Only the runs of this experiment. @default all experiments */
-  experimentId?: string;
-  /** @default the client's `namespace` */
-  namespace?: string;
-}
+export interface IterateRunsOptions
+  extends IterateOptions, Pick<ListRunsOptions, 'experimentId' | 'namespace'> {}
 
 /** Options of {@link RunsClient.logs}. */
 export interface TaskLogOptions {
@@ -107,43 +112,18 @@ function localStamp(date: Date): string {
 function runBody(
   options: CreateRunOptions,
   spec: PipelineSpec | undefined,
-  version: PipelineVersionRef | undefined,
+  ref: PipelineVersionRef | undefined,
   experimentId: string | undefined,
 ): V2beta1Run {
-  const inline =
-    spec === undefined || options.enableCaching === undefined
-      ? spec
-      : withCaching(spec, options.enableCaching);
-  const runtimeConfig: V2beta1RuntimeConfig = {
-    parameters: { ...(options.parameters ?? {}) },
-    ...(options.pipelineRoot !== undefined ? { pipeline_root: options.pipelineRoot } : {}),
-  };
   return {
     display_name:
       options.displayName ?? `${spec?.pipelineInfo.name || 'run'} ${localStamp(new Date())}`,
     ...(options.description !== undefined ? { description: options.description } : {}),
     ...(experimentId !== undefined && experimentId !== '' ? { experiment_id: experimentId } : {}),
-    ...(inline !== undefined
-      ? { pipeline_spec: inline as unknown as Record<string, unknown> }
-      : {}),
-    ...(version !== undefined
-      ? {
-          pipeline_version_reference: {
-            pipeline_id: version.pipelineId,
-            ...(version.versionId !== undefined ? { pipeline_version_id: version.versionId } : {}),
-          },
-        }
-      : {}),
-    runtime_config: runtimeConfig,
+    ...pipelineFields(spec, ref, options.enableCaching),
+    runtime_config: runtimeConfigOf(options),
     ...(options.serviceAccount !== undefined ? { service_account: options.serviceAccount } : {}),
   };
-}
-
-/** Whether a failed log request means the server lacks the operation (rather than the run or task). */
-function missingOperation(error: KfpApiError): boolean {
-  if (![404, 405, 501].includes(error.status)) return false;
-  const engine = error.details.find((d) => d.domain === 'pipelab.engine');
-  return engine === undefined || engine.reason === 'ROUTE_NOT_FOUND';
 }
 
 /** `client.runs`. */
@@ -180,85 +160,31 @@ export class RunsClient {
     if (typeof options !== 'object' || options === null) {
       throw new ClientOptionsError('runs.create', 'runs.create needs an options object.');
     }
-    const given = (['pipeline', 'pipelineSpec', 'pipelineVersion'] as const).filter(
-      (k) => options[k] !== undefined,
-    );
-    if (given.length !== 1) {
-      throw new ClientOptionsError(
-        'runs.create.pipeline',
-        `runs.create needs exactly one of pipeline, pipelineSpec or pipelineVersion; got ${given.length === 0 ? 'none' : given.join(' and ')}.`,
-      );
-    }
-    if (options.experimentId !== undefined && options.experimentName !== undefined) {
-      throw new ClientOptionsError(
-        'runs.create.experimentId',
-        'runs.create takes experimentId or experimentName, not both.',
-      );
-    }
+    checkOnePipeline(options, 'runs.create', true);
+    checkOneExperiment(options, 'runs.create');
     const source = this.source(options);
     // The pipeline first: a pipeline that does not load or compile leaves no experiment behind.
-    const spec = source.kind === 'inline' ? await source.spec : undefined;
-    const experimentId =
-      options.experimentName !== undefined
-        ? (
-            await this.experiments.ensure({
-              displayName: options.experimentName,
-              ...(options.signal !== undefined ? { signal: options.signal } : {}),
-            })
-          ).experiment_id
-        : options.experimentId;
-    const body = runBody(
-      options,
-      spec,
-      source.kind === 'version' ? source.ref : undefined,
-      experimentId,
-    );
+    const spec = await source.spec;
+    const experimentId = await experimentIdOf(this.experiments, options);
     const run = await this.connection.json<V2beta1Run>({
       method: 'POST',
       path: BASE,
-      json: body,
+      json: runBody(options, spec, source.ref, experimentId),
       signal: options.signal,
     });
-    if (typeof run.run_id !== 'string' || run.run_id === '') {
-      throw new PipelabError(
-        `the server at ${this.connection.endpoint} created a run but did not say its run_id.`,
-        {},
-        { code: 'INVALID_RESPONSE' },
-      );
-    }
-    return new RunHandle(this, run.run_id, this.link(run.run_id), run);
+    const id = createdId(run, 'run_id', 'a run', this.connection.endpoint);
+    return new RunHandle(this, id, this.link(id), run);
   }
 
-  private source(
-    options: CreateRunOptions,
-  ):
-    { kind: 'inline'; spec: Promise<PipelineSpec> } | { kind: 'version'; ref: PipelineVersionRef } {
-    if (options.pipelineVersion !== undefined) {
-      const ref = options.pipelineVersion;
-      segment(ref?.pipelineId, 'runs.create.pipelineVersion.pipelineId');
-      if (ref.versionId !== undefined)
-        segment(ref.versionId, 'runs.create.pipelineVersion.versionId');
-      if (options.enableCaching !== undefined) {
-        throw new ClientOptionsError(
-          'runs.create.enableCaching',
-          'enableCaching rewrites the pipeline sent with the run, so it needs pipeline or pipelineSpec; an uploaded version runs as it was compiled.',
-        );
-      }
-      return { kind: 'version', ref };
+  private source(options: CreateRunOptions): RunPipeline {
+    const source = pipelineOf(options, 'runs.create') as RunPipeline;
+    if (source.ref !== undefined && options.enableCaching !== undefined) {
+      throw new ClientOptionsError(
+        'runs.create.enableCaching',
+        'enableCaching rewrites the pipeline sent with the run, so it needs pipeline or pipelineSpec; an uploaded version runs as it was compiled.',
+      );
     }
-    if (options.pipelineSpec !== undefined) {
-      if (!isPipelineSpec(options.pipelineSpec)) {
-        throw new ClientOptionsError(
-          'runs.create.pipelineSpec',
-          'pipelineSpec must be a compiled PipelineSpec (an object with pipelineInfo and root); pass DSL pipelines and files as pipeline.',
-        );
-      }
-      return { kind: 'inline', spec: Promise.resolve(options.pipelineSpec) };
-    }
-    return {
-      kind: 'inline',
-      spec: specOf(options.pipeline as PipelineSource, 'runs.create.pipeline'),
-    };
+    return source;
   }
 
   /** One run, with its task details. */
@@ -277,28 +203,26 @@ export class RunsClient {
 
   /** One page of runs. */
   async list(options: ListRunsOptions = {}): Promise<Page<V2beta1Run>> {
-    const response = await this.connection.json<V2beta1ListRunsResponse>({
-      method: 'GET',
-      path: BASE,
-      query: {
-        experiment_id: options.experimentId,
-        namespace: options.namespace ?? this.settings.namespace,
-        ...listQuery(options, 'runs.list'),
-      },
-      signal: options.signal,
-    });
-    return toPage(response.runs, response);
+    const query = {
+      experiment_id: options.experimentId,
+      namespace: options.namespace ?? this.settings.namespace,
+      ...listQuery(options, 'runs.list'),
+    };
+    return getPage(
+      this.connection,
+      { path: BASE, query, signal: options.signal },
+      (response: V2beta1ListRunsResponse) => response.runs,
+    );
   }
 
   /** Every run, following the pages. */
   iterate(options: IterateRunsOptions = {}): AsyncGenerator<V2beta1Run> {
-    const { experimentId, namespace } = options;
-    return items((o) => this.list({ ...o, experimentId, namespace }), options);
+    return items((o) => this.list(o), options);
   }
 
   /** Every page of runs. */
   pages(options: ListRunsOptions = {}): AsyncGenerator<Page<V2beta1Run>> {
-    return pages((o) => this.list({ ...options, ...o }), options);
+    return pages((o) => this.list(o), options);
   }
 
   private async action(runId: string, verb: string, options: RequestOptions): Promise<void> {
@@ -386,7 +310,7 @@ export class RunsClient {
     try {
       return await call();
     } catch (error) {
-      if (error instanceof KfpApiError && missingOperation(error)) {
+      if (missingOperation(error)) {
         throw new EngineOnlyError(LOGS_OPERATION, this.connection.endpoint, KFP_LOGS_ADVICE, {
           cause: error,
         });

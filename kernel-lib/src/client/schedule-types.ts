@@ -166,12 +166,8 @@ export interface ListRecurringRunsOptions extends ListOptions {
 }
 
 /** Options of `client.recurringRuns.iterate`. */
-export interface IterateRecurringRunsOptions extends IterateOptions {
-  /** Only those of this experiment. @default all experiments */
-  experimentId?: string;
-  /** @default the client's `namespace` */
-  namespace?: string;
-}
+export interface IterateRecurringRunsOptions
+  extends IterateOptions, Pick<ListRecurringRunsOptions, 'experimentId' | 'namespace'> {}
 
 /** Options of `client.recurringRuns.preview`. */
 export interface PreviewOptions {
