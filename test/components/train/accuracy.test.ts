@@ -91,11 +91,13 @@ describeShared('train accuracy on the real Chicago series', () => {
       expect(result.metrics.naive_yesterday_rmse).toBeCloseTo(77.81, 1);
     });
 
-    // A global scaler fitted on 2001-2017 cannot follow the 2020 drop below anything in the
-    // training range: the faithful sample model over-predicts 2020-2022 and scores RMSE ≈ 88-99
-    // on the whole test part (an independent PyTorch reproduction: 85-108), worse than
-    // yesterday's count (77.8). On the test days up to 2019 — the data the 2019 sample had — it
-    // beats every naive forecast, which is what this test holds it to.
+    // Issue 5 asks this preset to beat yesterday's count (RMSE 77.8) on the whole test part; a
+    // faithful copy of the notebook cannot, here or in PyTorch. Its scaler, fitted on 2001-2017,
+    // leaves the 4-unit LSTM unable to predict below ≈ 600 after the 2020 drop: over seeds 1-10
+    // it scores RMSE 77.5-103.1 (median 93.2; an independent PyTorch reproduction 77.5-106.6,
+    // median 94.6), over-predicting 2020-2022 by 46-91 a day (`npm run bench:accuracy`). On the
+    // test days up to 2019 — the data the 2019 sample had — it beats every naive forecast, which is
+    // what this test holds it to; the issue's criterion is reported as blocked on that conflict.
     it('beats the naive forecasts on the test days before 2020', () => {
       const before2020 = result.predictions.filter((p) => p.day < '2020-01-01');
       expect(before2020).toHaveLength(762);
