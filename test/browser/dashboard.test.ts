@@ -1,16 +1,19 @@
 /**
  * The standalone dashboard page (extension/dist/dashboard) in Chromium against a real engine:
- * the panel, run details from a run link (`#/runs/details/<id>`), the recurring-run form on its
- * routes (`#/recurringruns/new`, `#/recurringruns/edit/<id>`), and the token prompt.
+ * the panel, run details from a run link (`#/runs/details/<id>`) with their plots following the
+ * browser's colour scheme, the recurring-run form on its routes (`#/recurringruns/new`,
+ * `#/recurringruns/edit/<id>`) and a rename shown as soon as it is saved, and the token prompt.
  */
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import type { Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EngineHandle } from '../../kernel-lib/src/engine';
 import { DASHBOARD, requireBrowserStack } from './support/env';
 import { demoPipeline } from './support/fixtures';
+import { chartColours, chartColoursOnly, themeColours } from './support/plots';
 import { seed, type Seeded } from './support/seed';
 import { freePort, openBrowser, startTestEngine, type BrowserSession } from './support/stack';
 
@@ -83,6 +86,40 @@ describe.skipIf(!ready)('the standalone dashboard in Chromium', { timeout: 60_00
     // Another run from the list.
     await page().locator(`[data-run-id="${data.failedRunId}"] .pl-Item-name`).click();
     await page().locator(`.pl-Details[data-run-id="${data.failedRunId}"]`).waitFor();
+  });
+
+  it("restyles the run's plots when the colour scheme turns dark, and back", async () => {
+    await page().emulateMedia({ colorScheme: 'light' });
+    await page().goto(
+      `${origin}/?endpoint=${endpoint()}&token=${engine.token}#/runs/details/${data.succeededRunId}`,
+    );
+    const details = page().locator(`.pl-Details[data-run-id="${data.succeededRunId}"]`);
+    await details
+      .locator('[data-testid=pl-plot].pl-mod-plotted')
+      .nth(1)
+      .waitFor({ timeout: 30_000 });
+    const drawn = await chartColours(details);
+    const light = await themeColours(details);
+    expect((await chartColoursOnly(details)).map((c) => c.font)).toEqual(
+      drawn.map(() => light.font),
+    );
+    try {
+      // The dashboard's theme is the browser's colour scheme (prefers-color-scheme).
+      await page().emulateMedia({ colorScheme: 'dark' });
+      const dark = await themeColours(details);
+      expect(dark.font).not.toBe(light.font);
+      expect(dark.grid).not.toBe(light.grid);
+      await expect
+        .poll(() => chartColoursOnly(details), { timeout: 10_000 })
+        .toEqual(drawn.map(() => dark));
+      expect((await chartColours(details)).map((c) => c.width)).toEqual(drawn.map((c) => c.width));
+      await session.screenshot('dashboard-run-details-dark');
+    } finally {
+      await page().emulateMedia({ colorScheme: 'light' });
+    }
+    await expect
+      .poll(() => chartColoursOnly(details), { timeout: 10_000 })
+      .toEqual(drawn.map(() => light));
   });
 
   it('creates, edits and deletes a recurring run with the form on its own route', async () => {
@@ -160,6 +197,58 @@ describe.skipIf(!ready)('the standalone dashboard in Chromium', { timeout: 60_00
     expect(edited.runtime_config?.parameters?.epochs).toBe(9);
     expect(edited.status).toBe('DISABLED');
     await data.client.recurringRuns.delete(id);
+  });
+
+  it("shows a recurring run's new name as soon as its edit is saved, in the list and the filter", async () => {
+    const created = await data.client.recurringRuns.create({
+      displayName: 'nightly report',
+      pipeline: demoPipeline,
+      trigger: { cron: '0 0 3 * * *' },
+      enabled: false,
+    });
+    const id = created.recurring_run_id ?? '';
+    await page().goto(`${origin}/?endpoint=${endpoint()}&token=${engine.token}#/`);
+    const item = page().locator(`[data-testid=pl-recurring-run][data-recurring-run-id="${id}"]`);
+    const name = item.getByTestId('pl-recurring-name');
+    await expect.poll(() => name.textContent(), { timeout: 10_000 }).toBe('nightly report');
+    await name.click();
+    const label = page().getByTestId('pl-filter-label');
+    await expect.poll(() => label.textContent()).toContain('the recurring run nightly report');
+    // A slow network: the lists of recurring runs arrive 2 s after the engine answered them.
+    const lists = (url: URL): boolean => url.pathname.endsWith('/apis/v2beta1/recurringruns');
+    const slowly = async (route: Route): Promise<void> => {
+      if (route.request().method() !== 'GET') return route.fallback();
+      try {
+        const response = await route.fetch();
+        await new Promise((resolve) => setTimeout(resolve, 2000));
+        await route.fulfill({ response });
+      } catch {
+        // the page moved on
+      }
+    };
+    await page().route(lists, slowly);
+    try {
+      await item.getByTestId('pl-recurring-edit').click();
+      const form = page().getByTestId('pl-recurring-form');
+      await form.getByTestId('pl-param-epochs').waitFor();
+      await form.getByTestId('pl-form-name').fill('weekly report');
+      await form.getByTestId('pl-form-submit').click();
+      await form.waitFor({ state: 'detached' });
+      // At once, from the engine's answer to the edit: no list could have answered yet.
+      await expect.poll(() => name.textContent(), { timeout: 1000 }).toBe('weekly report');
+      await expect
+        .poll(() => label.textContent(), { timeout: 1000 })
+        .toContain('the recurring run weekly report');
+      // The lists asked for before the save arrive meanwhile: the old name does not come back.
+      await page().waitForTimeout(2500);
+      expect(await name.textContent()).toBe('weekly report');
+      expect(await label.textContent()).toContain('the recurring run weekly report');
+      expect((await data.client.recurringRuns.get(id)).display_name).toBe('weekly report');
+    } finally {
+      await page().unroute(lists, slowly);
+      await page().getByTestId('pl-clear-filter').click();
+      await data.client.recurringRuns.delete(id);
+    }
   });
 
   it('asks for the token when it has none', async () => {

@@ -5,19 +5,23 @@
  * runs through the form (a cron checked as typed by the engine's own scheduling library, the
  * engine's preview, its refusal of a recurring run shown next to the field, a 2-second schedule
  * firing real runs, an edit in place, disable, enable, delete, and the preview computed in the
- * browser for a server without one), and the engine going down and coming back.
+ * browser for a server without one), a rename shown as soon as it is saved (over a slow network),
+ * the engine going down and coming back, and the plots restyled in the new colours after a theme
+ * switch.
  * Screenshots go to $PIPELAB_ARTIFACTS (default /tmp/pipelab-browser-artifacts).
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import type { Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pipelineToYaml } from '../../kernel-lib/src/compiler/yaml';
 import { compile } from '../../kernel-lib/src/compiler';
 import type { EngineHandle } from '../../kernel-lib/src/engine';
 import { ROOT, requireBrowserStack } from './support/env';
 import { demoPipeline, slowPipeline } from './support/fixtures';
+import { chartColours, chartColoursOnly, themeColours } from './support/plots';
 import { seed, type Seeded } from './support/seed';
 import {
   freePort,
@@ -610,6 +614,63 @@ describe.skipIf(!ready)('the JupyterLab extension in Chromium', { timeout: 120_0
     await form().waitFor({ state: 'detached' });
   });
 
+  it("shows a recurring run's new name as soon as its edit is saved, in the list and the filter", async () => {
+    const created = await data.client.recurringRuns.create({
+      displayName: 'nightly report',
+      pipeline: demoPipeline,
+      trigger: { cron: '0 0 3 * * *' },
+      enabled: false,
+    });
+    const id = created.recurring_run_id ?? '';
+    await command('pipelab:open-panel');
+    const item = recurringItem(id);
+    const name = item.getByTestId('pl-recurring-name');
+    await expect.poll(() => name.textContent(), { timeout: 10_000 }).toBe('nightly report');
+    // Its name narrows the panel to its runs, and the filter names it.
+    await name.click();
+    const label = page().locator('#pipelab-panel [data-testid=pl-filter-label]');
+    await expect.poll(() => label.textContent()).toContain('the recurring run nightly report');
+    // A slow network: the lists of recurring runs arrive 2 s after the engine answered them, so
+    // those the panel asked for before the save still say the old name after it.
+    const lists = (url: URL): boolean => url.pathname.endsWith('/apis/v2beta1/recurringruns');
+    const slowly = async (route: Route): Promise<void> => {
+      if (route.request().method() !== 'GET') return route.fallback();
+      try {
+        const response = await route.fetch();
+        await new Promise((resolve) => setTimeout(resolve, 2000));
+        await route.fulfill({ response });
+      } catch {
+        // the page moved on
+      }
+    };
+    await page().route(lists, slowly);
+    try {
+      await item.getByTestId('pl-recurring-edit').click();
+      await form().getByTestId('pl-param-epochs').waitFor();
+      await form().getByTestId('pl-form-name').fill('weekly report');
+      await form().getByTestId('pl-form-submit').click();
+      await form().waitFor({ state: 'detached' });
+      // At once, from the engine's answer to the edit: no list could have answered yet.
+      await expect.poll(() => name.textContent(), { timeout: 1000 }).toBe('weekly report');
+      await expect
+        .poll(() => label.textContent(), { timeout: 1000 })
+        .toContain('the recurring run weekly report');
+      // The lists asked for before the save arrive meanwhile: the old name does not come back.
+      await page().waitForTimeout(2500);
+      expect(await name.textContent()).toBe('weekly report');
+      expect(await label.textContent()).toContain('the recurring run weekly report');
+      expect(await item.getByTestId('pl-recurring-edit').getAttribute('title')).toBe(
+        'Edit weekly report',
+      );
+      expect((await data.client.recurringRuns.get(id)).display_name).toBe('weekly report');
+    } finally {
+      await page().unroute(lists, slowly);
+      await page().locator('#pipelab-panel [data-testid=pl-clear-filter]').click();
+      await data.client.recurringRuns.delete(id);
+    }
+    await item.waitFor({ state: 'detached', timeout: 10_000 });
+  });
+
   it('says when the engine is down, and recovers when it is back', async () => {
     await command('pipelab:open-panel');
     await engine.close();
@@ -633,6 +694,88 @@ describe.skipIf(!ready)('the JupyterLab extension in Chromium', { timeout: 120_0
     await page().waitForTimeout(500);
     await session.screenshot('lab-run-details-dark');
     await command('apputils:change-theme', { theme: 'JupyterLab Light' });
+  });
+
+  it("restyles open plots in the new theme's colours, from light to dark and back", async () => {
+    const body = page().locator('body');
+    await expect
+      .poll(() => body.getAttribute('data-jp-theme-light'), { timeout: 20_000 })
+      .toBe('true');
+    // A plotly figure in a notebook, which will be in a tab behind the run details.
+    const figure = {
+      data: [{ type: 'scatter', mode: 'lines', x: [1, 2, 3], y: [3, 1, 2] }],
+      layout: { title: { text: 'A notebook figure' } },
+    };
+    const notebook = {
+      cells: [
+        {
+          cell_type: 'code',
+          execution_count: 1,
+          id: 'plot-cell',
+          metadata: {},
+          source: ['display(figure)'],
+          outputs: [
+            {
+              output_type: 'display_data',
+              metadata: {},
+              data: { 'text/plain': 'a figure', 'application/vnd.plotly.v1+json': figure },
+            },
+          ],
+        },
+      ],
+      metadata: { kernelspec: { name: 'python3', display_name: 'Python 3', language: 'python' } },
+      nbformat: 4,
+      nbformat_minor: 5,
+    };
+    fs.writeFileSync(path.join(root, 'plot.ipynb'), JSON.stringify(notebook));
+    await command('docmanager:open', { path: 'plot.ipynb' });
+    const output = page().locator('.jp-Notebook .pl-PlotlyOutput');
+    await output.locator('.pl-mod-plotted').waitFor({ timeout: 30_000 });
+    const outputWidths = (await chartColours(output)).map((c) => c.width);
+    // The run details, with their plots (and the comparison's), in front.
+    await command('pipelab:open-run', { runId: data.succeededRunId });
+    const details = page().locator(`.pl-Details[data-run-id="${data.succeededRunId}"]`);
+    await details
+      .locator('[data-testid=pl-plot].pl-mod-plotted')
+      .nth(1)
+      .waitFor({ timeout: 30_000 });
+    const drawn = await chartColours(details);
+    expect(drawn.length).toBeGreaterThanOrEqual(2);
+    const light = await themeColours(details);
+    const fonts = async (scope: typeof details): Promise<string[]> =>
+      (await chartColoursOnly(scope)).map((c) => c.font);
+    expect(await fonts(details)).toEqual(drawn.map(() => light.font));
+    expect(await fonts(output)).toEqual([light.font]);
+    try {
+      await command('apputils:change-theme', { theme: 'JupyterLab Dark' });
+      await expect
+        .poll(() => body.getAttribute('data-jp-theme-light'), { timeout: 20_000 })
+        .toBe('false');
+      const dark = await themeColours(details);
+      expect(dark.font).not.toBe(light.font);
+      expect(dark.grid).not.toBe(light.grid);
+      // Text, grid and the drawn titles in the dark theme's colours.
+      await expect
+        .poll(() => chartColoursOnly(details), { timeout: 10_000 })
+        .toEqual(drawn.map(() => dark));
+      // Restyled, not resized.
+      expect((await chartColours(details)).map((c) => c.width)).toEqual(drawn.map((c) => c.width));
+      await session.screenshot('lab-run-details-dark-plots');
+      // The notebook's figure was restyled too, in its tab behind the run details.
+      await command('docmanager:open', { path: 'plot.ipynb' });
+      await expect.poll(() => chartColoursOnly(output), { timeout: 10_000 }).toEqual([dark]);
+      expect((await chartColours(output)).map((c) => c.width)).toEqual(outputWidths);
+    } finally {
+      await command('apputils:change-theme', { theme: 'JupyterLab Light' });
+    }
+    await expect
+      .poll(() => body.getAttribute('data-jp-theme-light'), { timeout: 20_000 })
+      .toBe('true');
+    await expect.poll(() => chartColoursOnly(output), { timeout: 10_000 }).toEqual([light]);
+    await command('pipelab:open-run', { runId: data.succeededRunId });
+    await expect
+      .poll(() => chartColoursOnly(details), { timeout: 10_000 })
+      .toEqual(drawn.map(() => light));
   });
 
   it('logged no console errors', () => {

@@ -4,7 +4,10 @@
  */
 export class Poller {
   private timer: ReturnType<typeof setTimeout> | undefined;
-  private running = false;
+  /** The tick going on, if any. */
+  private current: Promise<void> | undefined;
+  /** The tick a refresh asked for while another was going on: it follows that one. */
+  private queued: Promise<void> | undefined;
   private disposed = false;
 
   constructor(
@@ -19,10 +22,19 @@ export class Poller {
     void this.run();
   }
 
-  /** Ticks now (after a running tick ends) and restarts the interval. */
+  /**
+   * Ticks now and restarts the interval. When a tick is going on, its answers may predate what
+   * the caller just changed, so another tick follows it (one, however many refreshes ask).
+   */
   refresh(): Promise<void> {
     this.stopTimer();
-    return this.run();
+    if (this.current === undefined) return this.run();
+    this.queued ??= this.current.then(() => {
+      this.queued = undefined;
+      this.stopTimer();
+      return this.run();
+    });
+    return this.queued;
   }
 
   stop(): void {
@@ -39,19 +51,23 @@ export class Poller {
     this.timer = undefined;
   }
 
-  private async run(): Promise<void> {
-    if (this.disposed || this.running) return;
-    this.running = true;
-    try {
-      if (typeof document === 'undefined' || !document.hidden) await this.tick();
-    } catch {
-      // The tick shows its own errors.
-    } finally {
-      this.running = false;
+  private run(): Promise<void> {
+    if (this.disposed) return Promise.resolve();
+    this.current ??= this.once().finally(() => {
+      this.current = undefined;
       if (!this.disposed) {
         this.stopTimer();
         this.timer = setTimeout(() => void this.run(), this.interval());
       }
+    });
+    return this.current;
+  }
+
+  private async once(): Promise<void> {
+    try {
+      if (typeof document === 'undefined' || !document.hidden) await this.tick();
+    } catch {
+      // The tick shows its own errors.
     }
   }
 }

@@ -8,6 +8,7 @@ import type { PipelabRecurringRun } from 'pipelab/client';
 import { PipelabConnection } from '../api/connection';
 import { RecurringRunsApi } from '../api/extras';
 import { button, h, replace } from '../common/dom';
+import { ColorSchemeWatcher } from '../common/theme';
 import { PipelinesView } from '../panel/panel-view';
 import { RecurringRunForm } from '../recurring/form-view';
 import { RunDetailsView } from '../rundetails/details-view';
@@ -40,6 +41,8 @@ export function startDashboard(root: HTMLElement): void {
     token: takeToken(),
     refreshIntervalMs: 3000,
   });
+  // The page's theme is the browser's colour scheme (style/dashboard.css).
+  const scheme = new ColorSchemeWatcher();
   const main = h('main', { class: 'pl-Dashboard-main', 'data-testid': 'pl-dashboard-main' });
   let current: { dispose(): void } | undefined;
   const show = (node: HTMLElement, view?: { dispose(): void }): void => {
@@ -89,14 +92,19 @@ export function startDashboard(root: HTMLElement): void {
       return;
     }
     if (details) {
-      const view = new RunDetailsView(connection, decodeURIComponent(details[1] ?? ''), {
-        openRun: (id) => {
-          window.location.hash = `#/runs/details/${encodeURIComponent(id)}`;
+      const view = new RunDetailsView(
+        connection,
+        decodeURIComponent(details[1] ?? ''),
+        {
+          openRun: (id) => {
+            window.location.hash = `#/runs/details/${encodeURIComponent(id)}`;
+          },
+          setTitle: (title) => {
+            document.title = `${title} · Pipelab`;
+          },
         },
-        setTitle: (title) => {
-          document.title = `${title} · Pipelab`;
-        },
-      });
+        { themeChanged: scheme.changed },
+      );
       show(view.node, view);
       view.start();
     } else if (hash.startsWith('#/recurringruns/new') || edit) {
@@ -105,9 +113,22 @@ export function startDashboard(root: HTMLElement): void {
         : undefined;
       const back = (): void => {
         window.location.hash = '#/';
-        void panel.refresh();
       };
-      const form = new RecurringRunForm(connection, { done: back, cancel: back }, existing);
+      const form = new RecurringRunForm(
+        connection,
+        {
+          done: (saved) => {
+            back();
+            // The server's answer is shown at once; the lists are reloaded behind it.
+            void panel.recurringRunSaved(saved);
+          },
+          cancel: () => {
+            back();
+            void panel.refresh();
+          },
+        },
+        existing,
+      );
       show(form.node, form);
     } else {
       document.title = 'Pipelab';

@@ -41,6 +41,14 @@ export interface PanelFilter {
   label: string;
   runIds: string[];
   recurringRunIds: string[];
+  /** The recurring run the label names (`the recurring run <name>`): it follows its renames. */
+  namedAfter?: string;
+}
+
+/** A recurring run as the list shows it, with its last run. */
+interface RecurringEntry {
+  rr: PipelabRecurringRun;
+  lastRun: RecurringRunLastRun | undefined;
 }
 
 const RUN_PAGE = 30;
@@ -59,6 +67,17 @@ export class PipelinesView {
   private readonly expanded = new Set<string>();
   private filter: PanelFilter | undefined;
   private ticks = 0;
+  /** Set by a refresh: the next tick reloads every list. */
+  private fullNext = true;
+  /** The recurring runs shown, as the server last answered them (a list, or an edit). */
+  private recurring: RecurringEntry[] = [];
+  /** Whether the server says the engine's recurring-run fields (it plans the next fire time). */
+  private engineRecurring = false;
+  /**
+   * Bumped by every request for the recurring runs and every change made here: an answer to an
+   * older request may predate the change (a rename saved meanwhile) and is not shown.
+   */
+  private recurringSeq = 0;
   /** Set when the server answered that it has no recurring runs (KFP v1, or an older engine). */
   private noRecurringRuns = false;
 
@@ -139,29 +158,57 @@ export class PipelinesView {
 
   /** Reloads everything now. */
   refresh(): Promise<void> {
-    this.ticks = 0;
+    this.fullNext = true;
     this.noRecurringRuns = false;
     return this.poller.refresh();
+  }
+
+  /**
+   * Shows a recurring run as the server answered its creation or edit (the form's `done`) at
+   * once, wherever it appears (its item, the filter named after it), then reloads the lists:
+   * answers to requests sent before the edit, which may still be on their way, are dropped.
+   */
+  recurringRunSaved(rr: PipelabRecurringRun): Promise<void> {
+    const id = rr.recurring_run_id;
+    if (id !== undefined && id !== '' && !this.noRecurringRuns) {
+      this.recurringSeq++;
+      const at = this.recurring.findIndex((e) => e.rr.recurring_run_id === id);
+      const kept = at >= 0 ? this.recurring[at] : undefined;
+      const entry = { rr, lastRun: rr.last_run ?? kept?.lastRun };
+      if (kept !== undefined) {
+        this.recurring[at] = entry;
+      } else if (this.filter === undefined || this.filter.recurringRunIds.includes(id)) {
+        this.recurring.unshift(entry);
+      }
+      this.engineRecurring ||= hasEngineFields(rr);
+      this.renderRecurringRuns();
+    }
+    return this.refresh();
   }
 
   /** Shows only the given runs (or everything again with undefined). */
   setFilter(filter: PanelFilter | undefined): void {
     this.filter = filter;
+    this.renderFilter();
+    void this.refresh();
+  }
+
+  private renderFilter(): void {
+    const filter = this.filter;
     if (filter === undefined) {
       replace(this.filterNode);
-    } else {
-      replace(
-        this.filterNode,
-        h(
-          'span',
-          { 'data-testid': 'pl-filter-label' },
-          `Showing the runs of ${filter.label}` +
-            (filter.runIds.length > 0 ? ` (${filter.runIds.length})` : ''),
-        ),
-        button('Show all', () => this.setFilter(undefined), { testId: 'pl-clear-filter' }),
-      );
+      return;
     }
-    void this.refresh();
+    replace(
+      this.filterNode,
+      h(
+        'span',
+        { 'data-testid': 'pl-filter-label' },
+        `Showing the runs of ${filter.label}` +
+          (filter.runIds.length > 0 ? ` (${filter.runIds.length})` : ''),
+      ),
+      button('Show all', () => this.setFilter(undefined), { testId: 'pl-clear-filter' }),
+    );
   }
 
   /** Uploads a file (from the file picker, the file browser or a drop). */
@@ -236,7 +283,11 @@ export class PipelinesView {
       const status = await this.connection.check();
       if (status.state !== 'connected') return;
     }
-    const full = this.ticks % 5 === 0;
+    const full = this.fullNext || this.ticks % 5 === 0;
+    if (full) {
+      this.fullNext = false;
+      this.ticks = 0;
+    }
     this.ticks++;
     try {
       await Promise.all([
@@ -531,6 +582,7 @@ export class PipelinesView {
 
   private async loadRecurringRuns(): Promise<void> {
     if (this.noRecurringRuns) return;
+    const seq = ++this.recurringSeq;
     const client = this.connection.client;
     const api = new RecurringRunsApi(client);
     let items: PipelabRecurringRun[];
@@ -540,6 +592,7 @@ export class PipelinesView {
       const status = (error as { status?: number }).status;
       if (status === 501 || status === 404) {
         this.noRecurringRuns = true;
+        this.recurring = [];
         replace(
           this.recurringList,
           this.empty('This server does not schedule recurring runs yet.'),
@@ -562,12 +615,33 @@ export class PipelinesView {
         return runs[0];
       }),
     );
+    // A later request, or a change made here meanwhile, has the newer list.
+    if (seq !== this.recurringSeq) return;
+    this.recurring = items.map((rr, i) => ({ rr, lastRun: last[i] }));
+    this.engineRecurring = engine;
+    this.renderRecurringRuns();
+  }
+
+  private renderRecurringRuns(): void {
     replace(
       this.recurringList,
-      items.length > 0
-        ? items.map((r, i) => this.recurringItem(r, last[i], engine))
+      this.recurring.length > 0
+        ? this.recurring.map((e) => this.recurringItem(e.rr, e.lastRun, this.engineRecurring))
         : this.empty('No recurring runs.'),
     );
+    // A filter named after a recurring run shows its name as it is now.
+    const named = this.filter?.namedAfter;
+    const rr =
+      named === undefined
+        ? undefined
+        : this.recurring.find((e) => e.rr.recurring_run_id === named)?.rr;
+    if (this.filter !== undefined && rr?.display_name !== undefined) {
+      const label = recurringRunLabel(rr.display_name);
+      if (label !== this.filter.label) {
+        this.filter = { ...this.filter, label };
+        this.renderFilter();
+      }
+    }
   }
 
   private recurringItem(
@@ -649,9 +723,10 @@ export class PipelinesView {
             onclick: (e: Event) => {
               e.preventDefault();
               this.setFilter({
-                label: `the recurring run ${name}`,
+                label: recurringRunLabel(name),
                 runIds: [],
                 recurringRunIds: [id],
+                namedAfter: id,
               });
             },
           },
@@ -757,6 +832,11 @@ export class PipelinesView {
   private empty(text: string): HTMLElement {
     return h('li', { class: 'pl-Empty' }, text);
   }
+}
+
+/** How the filter on a recurring run's runs names it. */
+function recurringRunLabel(name: string): string {
+  return `the recurring run ${name}`;
 }
 
 /** A time soon: `14:05:09` today, else with the date. */

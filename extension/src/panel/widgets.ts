@@ -5,6 +5,7 @@ import { Widget } from '@lumino/widgets';
 import type { Message } from '@lumino/messaging';
 import type { PipelabRecurringRun } from 'pipelab/client';
 import type { PipelabConnection } from '../api/connection';
+import type { ThemeChanged } from '../common/theme';
 import { RecurringRunForm, type FormActions } from '../recurring/form-view';
 import { RunDetailsView } from '../rundetails/details-view';
 import { PipelinesView, type PanelActions } from './panel-view';
@@ -47,19 +48,25 @@ export class RunDetailsWidget extends Widget {
     connection: PipelabConnection,
     readonly runId: string,
     openRun: (runId: string) => void,
+    themeChanged?: ThemeChanged,
   ) {
     super();
     this.id = `pipelab-run-${runId}`;
     this.addClass('pl-DetailsWidget');
     this.title.label = `Run ${runId.slice(0, 8)}`;
     this.title.closable = true;
-    this.view = new RunDetailsView(connection, runId, {
-      openRun,
-      setTitle: (title) => {
-        this.title.label = title;
-        this.title.caption = `Pipelab run ${runId}`;
+    this.view = new RunDetailsView(
+      connection,
+      runId,
+      {
+        openRun,
+        setTitle: (title) => {
+          this.title.label = title;
+          this.title.caption = `Pipelab run ${runId}`;
+        },
       },
-    });
+      { themeChanged },
+    );
     this.node.appendChild(this.view.node);
   }
 

@@ -61,9 +61,10 @@ export const panelPlugin: JupyterFrontEndPlugin<PipelinesPanel> = {
       const content = new RecurringRunFormWidget(
         connection,
         {
-          done: () => {
+          done: (saved) => {
             main.dispose();
-            void panel.view.refresh();
+            // The server's answer is shown at once; the lists are reloaded behind it.
+            void panel.view.recurringRunSaved(saved);
           },
           cancel: () => main.dispose(),
         },

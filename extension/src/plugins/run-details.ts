@@ -3,7 +3,7 @@ import {
   type JupyterFrontEnd,
   type JupyterFrontEndPlugin,
 } from '@jupyterlab/application';
-import { ICommandPalette, WidgetTracker } from '@jupyterlab/apputils';
+import { ICommandPalette, IThemeManager, WidgetTracker } from '@jupyterlab/apputils';
 import type { PipelabConnection } from '../api/connection';
 import { RunDetailsWidget } from '../panel/widgets';
 import { CommandIDs, IPipelabConnection, IRunDetailsOpener, PACKAGE } from '../tokens';
@@ -14,13 +14,14 @@ export const runDetailsPlugin: JupyterFrontEndPlugin<IRunDetailsOpener> = {
   description: 'Opens the details of a run (graph, logs, metrics, plots) in the main area.',
   autoStart: true,
   requires: [IPipelabConnection],
-  optional: [ILayoutRestorer, ICommandPalette],
+  optional: [ILayoutRestorer, ICommandPalette, IThemeManager],
   provides: IRunDetailsOpener,
   activate: (
     app: JupyterFrontEnd,
     connection: PipelabConnection,
     restorer: ILayoutRestorer | null,
     palette: ICommandPalette | null,
+    themes: IThemeManager | null,
   ): IRunDetailsOpener => {
     const tracker = new WidgetTracker<RunDetailsWidget>({ namespace: 'pipelab-run-details' });
     const open = (runId: string): void => {
@@ -29,7 +30,7 @@ export const runDetailsPlugin: JupyterFrontEndPlugin<IRunDetailsOpener> = {
         app.shell.activateById(existing.id);
         return;
       }
-      const widget = new RunDetailsWidget(connection, runId, open);
+      const widget = new RunDetailsWidget(connection, runId, open, themes?.themeChanged);
       void tracker.add(widget);
       app.shell.add(widget, 'main');
       app.shell.activateById(widget.id);

@@ -7,8 +7,9 @@ import type { IRenderMime } from '@jupyterlab/rendermime-interfaces';
 import { Widget } from '@lumino/widgets';
 import type { PipelabConnection } from '../api/connection';
 import { h } from '../common/dom';
+import type { ThemeChanged } from '../common/theme';
 import { PLOTLY_MIME_TYPE, RUN_MIME_TYPE } from '../tokens';
-import { purgeFigure, renderFigure, type Figure } from '../rundetails/plots';
+import { ChartRestyler, purgeFigure, renderFigure, type Figure } from '../rundetails/plots';
 import { asRunBundle } from './run-bundle';
 import { RunLinkView } from './run-link-view';
 
@@ -43,11 +44,13 @@ class RunLinkRenderer extends Widget implements IRenderMime.IRenderer {
 
 class PlotlyRenderer extends Widget implements IRenderMime.IRenderer {
   private readonly plot = h('div', { class: 'pl-Plot' });
+  private readonly restyler: ChartRestyler;
 
-  constructor() {
+  constructor(themeChanged: ThemeChanged | undefined) {
     super();
     this.addClass(PLOTLY_CLASS);
     this.node.appendChild(this.plot);
+    this.restyler = new ChartRestyler(this.node, themeChanged);
   }
 
   async renderModel(model: IRenderMime.IMimeModel): Promise<void> {
@@ -60,6 +63,7 @@ class PlotlyRenderer extends Widget implements IRenderMime.IRenderer {
   }
 
   override dispose(): void {
+    this.restyler.dispose();
     purgeFigure(this.plot);
     super.dispose();
   }
@@ -77,9 +81,12 @@ export function runLinkRendererFactory(
   };
 }
 
-export const plotlyRendererFactory: IRenderMime.IRendererFactory = {
-  safe: true,
-  mimeTypes: [PLOTLY_MIME_TYPE],
-  defaultRank: 60,
-  createRenderer: () => new PlotlyRenderer(),
-};
+/** Plotly figures, restyled in the new theme's colours when `themeChanged` says it changed. */
+export function plotlyRendererFactory(themeChanged?: ThemeChanged): IRenderMime.IRendererFactory {
+  return {
+    safe: true,
+    mimeTypes: [PLOTLY_MIME_TYPE],
+    defaultRank: 60,
+    createRenderer: () => new PlotlyRenderer(themeChanged),
+  };
+}

@@ -20,9 +20,11 @@ import {
   taskDuration,
 } from '../common/format';
 import { Poller } from '../common/poller';
+import type { ThemeChanged } from '../common/theme';
 import { metricRows, plotData, taskRecords, type MetricRow } from './artifacts';
 import { buildDag, taskStateName, type DagNode } from './dag';
 import {
+  ChartRestyler,
   comparisonFigure,
   lossFigure,
   predictionsFigure,
@@ -34,6 +36,11 @@ export interface DetailsActions {
   openRun(runId: string): void;
   /** Shown as the title of the host widget. */
   setTitle?(title: string): void;
+}
+
+export interface DetailsOptions {
+  /** Emitted when the theme changes: the plots are restyled in its colours. */
+  themeChanged?: ThemeChanged;
 }
 
 const NODE_W = 168;
@@ -60,11 +67,14 @@ export class RunDetailsView {
   private logTask: string | undefined;
   private finalLoaded = false;
   private disposed = false;
+  /** Restyles the plots in the theme's colours when it changes. */
+  private readonly restyler: ChartRestyler;
 
   constructor(
     private readonly connection: PipelabConnection,
     readonly runId: string,
     private readonly actions: DetailsActions,
+    options: DetailsOptions = {},
   ) {
     this.header = h('header', { class: 'pl-Details-header' });
     this.messageNode = h('div', { class: 'pl-Message', role: 'alert' });
@@ -96,6 +106,7 @@ export class RunDetailsView {
       () => this.load(),
       () => this.connection.settings.refreshIntervalMs,
     );
+    this.restyler = new ChartRestyler(this.node, options.themeChanged);
   }
 
   start(): void {
@@ -103,7 +114,9 @@ export class RunDetailsView {
   }
 
   dispose(): void {
+    if (this.disposed) return;
     this.disposed = true;
+    this.restyler.dispose();
     this.poller.dispose();
     this.logAbort?.abort();
     for (const plot of this.node.querySelectorAll<HTMLElement>('.pl-mod-plotted'))

@@ -1,7 +1,12 @@
 /**
  * Plots with plotly.js, loaded on first use (it is large): the Chicago run's predictions against
- * the actual counts and its loss curve, metric comparisons, and any plotly figure.
+ * the actual counts and its loss curve, metric comparisons, and any plotly figure. Charts take
+ * their colours from the theme when drawn, and are restyled when it changes.
  */
+
+import type { IDisposable } from '@lumino/disposable';
+import type { ThemeChanged } from '../common/theme';
+import { mergeLayout, themeLayout, themeRelayout, type ThemeStyle } from './plot-theme';
 
 /** A plotly figure as `application/vnd.plotly.v1+json` carries it. */
 export interface Figure {
@@ -25,31 +30,113 @@ function cssVar(node: HTMLElement, name: string, fallback: string): string {
   return value === '' ? fallback : value;
 }
 
+/** The theme's colours as they apply to `node` now. */
+export function themeStyle(node: HTMLElement): ThemeStyle {
+  return {
+    font: cssVar(node, '--jp-ui-font-color1', '#333'),
+    family: cssVar(node, '--jp-ui-font-family', 'sans-serif'),
+    grid: cssVar(node, '--jp-border-color2', '#ddd'),
+    line: cssVar(node, '--jp-border-color1', '#bbb'),
+    muted: cssVar(node, '--jp-ui-font-color2', '#777'),
+    strong: cssVar(node, '--jp-ui-font-color0', '#000'),
+  };
+}
+
+/** The layout each drawn chart's figure asked for, for its restyles. */
+const figureLayouts = new WeakMap<HTMLElement, Record<string, unknown>>();
+
 /** Draws a figure into `node`, in the page's theme colours. */
 export async function renderFigure(node: HTMLElement, figure: Figure): Promise<void> {
   const Plotly = await loadPlotly();
-  const font = cssVar(node, '--jp-ui-font-color1', '#333');
-  const grid = cssVar(node, '--jp-border-color2', '#ddd');
-  const layout = {
-    autosize: true,
-    height: 320,
-    margin: { l: 50, r: 20, t: 40, b: 40 },
-    paper_bgcolor: 'rgba(0,0,0,0)',
-    plot_bgcolor: 'rgba(0,0,0,0)',
-    font: { color: font, family: cssVar(node, '--jp-ui-font-family', 'sans-serif') },
-    xaxis: { gridcolor: grid },
-    yaxis: { gridcolor: grid },
-    ...(figure.layout ?? {}),
-  };
+  const own = figure.layout ?? {};
+  const style = themeStyle(node);
+  const layout = mergeLayout(
+    {
+      autosize: true,
+      height: 320,
+      margin: { l: 50, r: 20, t: 40, b: 40 },
+      ...themeLayout(style),
+    },
+    own,
+  );
   await Plotly.newPlot(node, figure.data, layout, {
     responsive: true,
     displaylogo: false,
     ...(figure.config ?? {}),
   });
+  figureLayouts.set(node, own);
   node.classList.add('pl-mod-plotted');
+  // The theme may have changed while plotly loaded or drew.
+  if (JSON.stringify(themeStyle(node)) !== JSON.stringify(style)) await restyleFigure(node);
+}
+
+/**
+ * Puts a drawn chart in the theme's colours as they are now (after a theme change): a
+ * `Plotly.relayout` of the colours, the figure's own choices kept. Charts not drawn (or purged)
+ * are left alone: they take the colours when drawn.
+ */
+export async function restyleFigure(node: HTMLElement): Promise<void> {
+  const own = figureLayouts.get(node);
+  if (plotly === undefined || own === undefined) return;
+  const Plotly = await plotly;
+  if (!figureLayouts.has(node)) return;
+  await Plotly.relayout(node, themeRelayout(themeStyle(node), own));
+}
+
+/** Restyles every chart drawn under `root`. */
+export async function restyleFigures(root: ParentNode): Promise<void> {
+  const nodes = Array.from(root.querySelectorAll<HTMLElement>('.pl-mod-plotted'));
+  await Promise.all(
+    nodes.map((node) =>
+      restyleFigure(node).catch((error: unknown) => {
+        console.warn('Pipelab: could not restyle a chart for the new theme.', error);
+      }),
+    ),
+  );
+}
+
+/**
+ * Restyles the charts drawn under `root` after each theme change, until disposed (which
+ * disconnects it from the signal). JupyterLab hides and shows its shell around a theme change,
+ * so the restyle waits for the frame after that; changes in a row restyle once.
+ */
+export class ChartRestyler implements IDisposable {
+  private frame: number | undefined;
+  private _isDisposed = false;
+
+  constructor(
+    private readonly root: HTMLElement,
+    private readonly themeChanged: ThemeChanged | undefined,
+  ) {
+    themeChanged?.connect(this.onThemeChanged, this);
+  }
+
+  get isDisposed(): boolean {
+    return this._isDisposed;
+  }
+
+  dispose(): void {
+    if (this._isDisposed) return;
+    this._isDisposed = true;
+    this.themeChanged?.disconnect(this.onThemeChanged, this);
+    if (this.frame !== undefined) cancelAnimationFrame(this.frame);
+    this.frame = undefined;
+  }
+
+  private onThemeChanged(): void {
+    if (this._isDisposed || this.frame !== undefined) return;
+    this.frame = requestAnimationFrame(() => {
+      this.frame = requestAnimationFrame(() => {
+        this.frame = undefined;
+        if (!this._isDisposed) void restyleFigures(this.root);
+      });
+    });
+  }
 }
 
 export function purgeFigure(node: HTMLElement): void {
+  figureLayouts.delete(node);
+  node.classList.remove('pl-mod-plotted');
   if (plotly === undefined) return;
   void plotly.then((Plotly) => Plotly.purge(node));
 }
