@@ -8,11 +8,11 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EngineHandle } from '../../kernel-lib/src/engine';
 import { DASHBOARD, requireBrowserStack } from './support/env';
 import { demoPipeline } from './support/fixtures';
+import { delayAnswers, recurringRunLists } from './support/network';
 import { chartColours, chartColoursOnly, themeColours } from './support/plots';
 import { seed, type Seeded } from './support/seed';
 import { freePort, openBrowser, startTestEngine, type BrowserSession } from './support/stack';
@@ -215,18 +215,7 @@ describe.skipIf(!ready)('the standalone dashboard in Chromium', { timeout: 60_00
     const label = page().getByTestId('pl-filter-label');
     await expect.poll(() => label.textContent()).toContain('the recurring run nightly report');
     // A slow network: the lists of recurring runs arrive 2 s after the engine answered them.
-    const lists = (url: URL): boolean => url.pathname.endsWith('/apis/v2beta1/recurringruns');
-    const slowly = async (route: Route): Promise<void> => {
-      if (route.request().method() !== 'GET') return route.fallback();
-      try {
-        const response = await route.fetch();
-        await new Promise((resolve) => setTimeout(resolve, 2000));
-        await route.fulfill({ response });
-      } catch {
-        // the page moved on
-      }
-    };
-    await page().route(lists, slowly);
+    const restore = await delayAnswers(page(), recurringRunLists, 2000);
     try {
       await item.getByTestId('pl-recurring-edit').click();
       const form = page().getByTestId('pl-recurring-form');
@@ -245,7 +234,7 @@ describe.skipIf(!ready)('the standalone dashboard in Chromium', { timeout: 60_00
       expect(await label.textContent()).toContain('the recurring run weekly report');
       expect((await data.client.recurringRuns.get(id)).display_name).toBe('weekly report');
     } finally {
-      await page().unroute(lists, slowly);
+      await restore();
       await page().getByTestId('pl-clear-filter').click();
       await data.client.recurringRuns.delete(id);
     }

@@ -14,13 +14,13 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pipelineToYaml } from '../../kernel-lib/src/compiler/yaml';
 import { compile } from '../../kernel-lib/src/compiler';
 import type { EngineHandle } from '../../kernel-lib/src/engine';
 import { ROOT, requireBrowserStack } from './support/env';
 import { demoPipeline, slowPipeline } from './support/fixtures';
+import { delayAnswers, recurringRunLists } from './support/network';
 import { chartColours, chartColoursOnly, themeColours } from './support/plots';
 import { seed, type Seeded } from './support/seed';
 import {
@@ -632,18 +632,7 @@ describe.skipIf(!ready)('the JupyterLab extension in Chromium', { timeout: 120_0
     await expect.poll(() => label.textContent()).toContain('the recurring run nightly report');
     // A slow network: the lists of recurring runs arrive 2 s after the engine answered them, so
     // those the panel asked for before the save still say the old name after it.
-    const lists = (url: URL): boolean => url.pathname.endsWith('/apis/v2beta1/recurringruns');
-    const slowly = async (route: Route): Promise<void> => {
-      if (route.request().method() !== 'GET') return route.fallback();
-      try {
-        const response = await route.fetch();
-        await new Promise((resolve) => setTimeout(resolve, 2000));
-        await route.fulfill({ response });
-      } catch {
-        // the page moved on
-      }
-    };
-    await page().route(lists, slowly);
+    const restore = await delayAnswers(page(), recurringRunLists, 2000);
     try {
       await item.getByTestId('pl-recurring-edit').click();
       await form().getByTestId('pl-param-epochs').waitFor();
@@ -664,7 +653,7 @@ describe.skipIf(!ready)('the JupyterLab extension in Chromium', { timeout: 120_0
       );
       expect((await data.client.recurringRuns.get(id)).display_name).toBe('weekly report');
     } finally {
-      await page().unroute(lists, slowly);
+      await restore();
       await page().locator('#pipelab-panel [data-testid=pl-clear-filter]').click();
       await data.client.recurringRuns.delete(id);
     }
