@@ -27,6 +27,38 @@ describe('calendar', () => {
     expect(dayParts(dayNumber('2020-12-31') as number).dayOfYear).toBe(366);
   });
 
+  it('splits every day from 1600 to 2400 as the JavaScript Date does (leap centuries too)', () => {
+    const MS_PER_DAY = 86_400_000;
+    const first = Date.UTC(1600, 0, 1) / MS_PER_DAY;
+    const last = Date.UTC(2400, 11, 31) / MS_PER_DAY;
+    let checked = 0;
+    for (let num = first; num <= last; num++) {
+      const d = new Date(num * MS_PER_DAY);
+      const year = d.getUTCFullYear();
+      const want = {
+        year,
+        month: d.getUTCMonth() + 1,
+        date: d.getUTCDate(),
+        weekday: (d.getUTCDay() + 6) % 7,
+        dayOfYear: num - Date.UTC(year, 0, 1) / MS_PER_DAY + 1,
+      };
+      const got = dayParts(num);
+      if (
+        got.year !== want.year ||
+        got.month !== want.month ||
+        got.date !== want.date ||
+        got.weekday !== want.weekday ||
+        got.dayOfYear !== want.dayOfYear
+      ) {
+        expect(got, new Date(num * MS_PER_DAY).toISOString()).toEqual(want);
+      }
+      checked++;
+    }
+    expect(checked).toBe(292_560);
+    expect(dayParts(dayNumber('2000-02-29') as number)).toMatchObject({ month: 2, date: 29 });
+    expect(dayParts(dayNumber('2100-03-01') as number).dayOfYear).toBe(60);
+  });
+
   it('knows the US holidays on their actual dates', () => {
     expect(on('2021-11-25')).toBe('thanksgiving');
     expect(on('2021-11-26')).toBe('day_after_thanksgiving');

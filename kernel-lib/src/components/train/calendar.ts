@@ -40,23 +40,39 @@ export interface DayParts {
 }
 
 export function dayParts(num: number): DayParts {
-  const d = new Date(num * MS_PER_DAY);
-  const year = d.getUTCFullYear();
+  // The proleptic Gregorian calendar in integer arithmetic (no Date: the model server encodes
+  // some fifteen days per prediction). Days are counted in 400-year eras of 146,097 days, from
+  // 0000-03-01 so that the leap day ends each year.
+  const shifted = num + 719_468;
+  const era = Math.floor(shifted / 146_097);
+  const dayOfEra = shifted - era * 146_097;
+  const yearOfEra = Math.floor(
+    (dayOfEra -
+      Math.floor(dayOfEra / 1460) +
+      Math.floor(dayOfEra / 36_524) -
+      Math.floor(dayOfEra / 146_096)) /
+      365,
+  );
+  const dayOfMarchYear =
+    dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
+  const monthFromMarch = Math.floor((5 * dayOfMarchYear + 2) / 153);
+  const date = dayOfMarchYear - Math.floor((153 * monthFromMarch + 2) / 5) + 1;
+  const month = monthFromMarch < 10 ? monthFromMarch + 3 : monthFromMarch - 9;
+  const year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
   return {
     year,
-    month: d.getUTCMonth() + 1,
-    date: d.getUTCDate(),
+    month,
+    date,
     // 1970-01-01 was a Thursday (3 when Monday is 0).
     weekday: (((num + 3) % 7) + 7) % 7,
-    dayOfYear: num - Date.UTC(year, 0, 1) / MS_PER_DAY + 1,
+    dayOfYear: (DAYS_BEFORE_MONTH[month - 1] as number) + date + (leap && month > 2 ? 1 : 0),
   };
 }
 
-/**
- * The holidays the default preset knows, in feature order. Federal holidays on their actual dates
- * (reports follow the day itself, not the observed day off), plus the days around Christmas, New
- * Year and Thanksgiving whose counts differ as much.
- */
+/** Days of a common year before each month. */
+const DAYS_BEFORE_MONTH = [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334];
+
 export const HOLIDAYS = [
   'new_years_day',
   'martin_luther_king_day',
