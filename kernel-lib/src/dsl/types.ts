@@ -190,6 +190,11 @@ export function matchesType(type: ParameterType, value: unknown): boolean {
   }
 }
 
+/** Whether `value` is JSON: null, strings, booleans, finite numbers, arrays and plain objects. */
+export function isJsonValue(value: unknown): value is JsonValue {
+  return isJson(value);
+}
+
 /** Whether a value of type `given` may feed an input of type `expected` (integers widen). */
 export function parameterTypesCompatible(given: ParameterType, expected: ParameterType): boolean {
   return given === expected || (given === 'NUMBER_INTEGER' && expected === 'NUMBER_DOUBLE');

@@ -3,56 +3,35 @@
  * them from output files, and writing them into command lines.
  */
 import type { InputsSpec } from '../../compiler/spec';
-import type { JsonValue, ParameterType } from '../../dsl/types';
+import {
+  describeType,
+  isJsonValue,
+  matchesType,
+  type JsonValue,
+  type ParameterType,
+} from '../../dsl/types';
 import { RunParameterError } from './errors';
 
-function isPlainObject(value: unknown): value is Record<string, JsonValue> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+const KNOWN_TYPES: ReadonlySet<string> = new Set<ParameterType>([
+  'STRING',
+  'NUMBER_INTEGER',
+  'NUMBER_DOUBLE',
+  'BOOLEAN',
+  'LIST',
+  'STRUCT',
+]);
 
-function isJson(value: unknown): value is JsonValue {
-  if (value === null || typeof value === 'string' || typeof value === 'boolean') return true;
-  if (typeof value === 'number') return Number.isFinite(value);
-  if (Array.isArray(value)) return value.every(isJson);
-  if (isPlainObject(value)) {
-    const proto = Object.getPrototypeOf(value) as unknown;
-    return (proto === Object.prototype || proto === null) && Object.values(value).every(isJson);
-  }
-  return false;
-}
-
-const DESCRIPTIONS: Record<ParameterType, string> = {
-  STRING: 'a string',
-  NUMBER_INTEGER: 'an integer',
-  NUMBER_DOUBLE: 'a number',
-  BOOLEAN: 'a boolean',
-  LIST: 'a list',
-  STRUCT: 'an object',
-};
-
-/** Whether `value` is a valid value of `type` (an integer is also a valid NUMBER_DOUBLE). */
+/**
+ * Whether `value` is a valid value of `type`, by the DSL's own rule (an integer is also a valid
+ * NUMBER_DOUBLE); for a type the DSL does not know (a spec from elsewhere), any JSON value.
+ */
 export function isParameterValue(type: ParameterType, value: unknown): value is JsonValue {
-  switch (type) {
-    case 'STRING':
-      return typeof value === 'string';
-    case 'NUMBER_INTEGER':
-      return typeof value === 'number' && Number.isSafeInteger(value);
-    case 'NUMBER_DOUBLE':
-      return typeof value === 'number' && Number.isFinite(value);
-    case 'BOOLEAN':
-      return typeof value === 'boolean';
-    case 'LIST':
-      return Array.isArray(value) && isJson(value);
-    case 'STRUCT':
-      return isPlainObject(value) && isJson(value);
-    default:
-      return isJson(value);
-  }
+  return KNOWN_TYPES.has(type) ? matchesType(type, value) : isJsonValue(value);
 }
 
-/** `'an integer'`, `'a list'`... for messages. */
+/** `'an integer'`, `'a list (array)'`... for messages. */
 export function describeParameterType(type: ParameterType): string {
-  return DESCRIPTIONS[type] ?? String(type);
+  return KNOWN_TYPES.has(type) ? describeType(type) : String(type);
 }
 
 /** A value for a message: JSON, cut short. */
