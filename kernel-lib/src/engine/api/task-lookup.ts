@@ -9,16 +9,13 @@ import type { TaskRow } from '../store/tasks';
 import type { EngineContext } from './context';
 
 /**
- * The task, or an error: 404 when the run has none such, 400 when a bare name is ambiguous
- * (its paths are listed, so the caller can ask for one).
+ * The wanted task among a run's tasks, or an error: 404 when there is none such, 400 when a bare
+ * name is ambiguous (its paths are listed, so the caller can ask for one).
  */
-export function requireTask(engine: EngineContext, runId: string, wanted: string): TaskRow {
-  engine.store.runs.require(runId);
-  const exact = engine.store.tasks.find(runId, wanted);
+export function pickTask(tasks: readonly TaskRow[], runId: string, wanted: string): TaskRow {
+  const exact = tasks.find((t) => t.task_id === wanted) ?? tasks.find((t) => t.path === wanted);
   if (exact !== undefined) return exact;
-  const named = wanted.includes('/')
-    ? []
-    : engine.store.tasks.ofRun(runId).filter((t) => t.path.endsWith(`/${wanted}`));
+  const named = wanted.includes('/') ? [] : tasks.filter((t) => t.path.endsWith(`/${wanted}`));
   if (named.length === 1) return named[0] as TaskRow;
   if (named.length > 1) {
     throw new InvalidArgumentError(
@@ -29,4 +26,13 @@ export function requireTask(engine: EngineContext, runId: string, wanted: string
     );
   }
   throw new NotFoundError('task', wanted, `run '${runId}' has no task '${wanted}'.`);
+}
+
+/** The wanted task of a run: one indexed lookup by id or path, the run's tasks only for a name. */
+export function requireTask(engine: EngineContext, runId: string, wanted: string): TaskRow {
+  engine.store.runs.require(runId);
+  return (
+    engine.store.tasks.find(runId, wanted) ??
+    pickTask(engine.store.tasks.ofRun(runId), runId, wanted)
+  );
 }

@@ -10,16 +10,15 @@ import type { EngineContext } from './context';
 import { toApiTaskDetails } from './convert';
 import { timestamp } from './proto-json';
 import type { Router } from './router';
-import { requireTask } from './task-lookup';
+import { pickTask } from './task-lookup';
 
 export function taskRoutes(router: Router, engine: EngineContext): void {
   router.add('GET', '/apis/v2beta1/runs/{run_id}/tasks/{task_id}', ({ params }) => {
     const runId = params.run_id ?? '';
-    const found = requireTask(engine, runId, params.task_id ?? '');
+    engine.store.runs.require(runId);
     const tasks = engine.store.tasks.ofRun(runId);
-    const index = tasks.findIndex((t) => t.task_id === found.task_id);
-    const task = tasks[index] ?? found;
-    const detail = toApiTaskDetails(tasks)[index] ?? {};
+    const task = pickTask(tasks, runId, params.task_id ?? '');
+    const detail = toApiTaskDetails(tasks)[tasks.indexOf(task)] ?? {};
     const inputs = JSON.parse(task.inputs) as StoredTaskIO;
     const outputs = JSON.parse(task.outputs) as StoredTaskIO;
     const artifact = (id: number): Record<string, unknown> | undefined => {
