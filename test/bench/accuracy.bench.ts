@@ -23,10 +23,11 @@
  * (Debian's python3-torch); without torch only our figures are printed. Nothing is asserted.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+import { sharedDir } from '../support/shared-dir';
 import { readDatasetCsv } from '../../kernel-lib/src/components/train/csv';
 import { score } from '../../kernel-lib/src/components/train/metrics';
 import { train, type TestPrediction } from '../../kernel-lib/src/components/train/train';
@@ -169,12 +170,6 @@ function printTable(title: string, rows: readonly SeedFigures[]): void {
     `  RMSE min ${all[0]?.toFixed(1)}, median ${median.toFixed(1)}, max ${all[all.length - 1]?.toFixed(1)}; ` +
       `${below} of ${rows.length} seeds below yesterday's ${YESTERDAY_RMSE}`,
   );
-}
-
-function sharedDir(): string | undefined {
-  const dir =
-    process.env.PIPELAB_SHARED?.trim() || path.resolve(__dirname, '..', '..', '..', 'shared');
-  return existsSync(path.join(dir, 'data')) ? dir : undefined;
 }
 
 async function main(): Promise<void> {

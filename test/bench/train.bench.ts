@@ -20,10 +20,11 @@
  * at 32 units). `train()`'s own seconds_per_epoch (with the validation pass) is printed too.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+import { sharedDir } from '../support/shared-dir';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { describeBackend, initBackend } from '../../kernel-lib/src/components/train/backend';
@@ -110,13 +111,6 @@ const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)] as number;
 };
-
-/** ../shared (or $PIPELAB_SHARED), as test/support/shared.ts finds it (that module needs vitest). */
-function sharedDir(): string | undefined {
-  const dir =
-    process.env.PIPELAB_SHARED?.trim() || path.resolve(__dirname, '..', '..', '..', 'shared');
-  return existsSync(path.join(dir, 'data')) ? dir : undefined;
-}
 
 /**
  * The approach this step replaced, for comparison: tfjs-layers' `model.fit` on the same windows

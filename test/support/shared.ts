@@ -5,45 +5,17 @@
  * the repository, so suites that need it are skipped with a visible notice when it is missing —
  * except in CI (or with PIPELAB_REQUIRE_SHARED set), where a missing folder is an error.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'vitest';
 
-/** Repository root: this file lives in `<root>/test/support`. */
-export const repoRoot: string = path.resolve(__dirname, '..', '..');
-
-/** Environment variable that overrides the location of the shared folder. */
-export const SHARED_ENV = 'PIPELAB_SHARED';
-
-function isDirectory(p: string): boolean {
-  try {
-    return fs.statSync(p).isDirectory();
-  } catch {
-    return false;
-  }
-}
+export { expectedSharedDir, repoRoot, SHARED_ENV, sharedDir } from './shared-dir';
+import { expectedSharedDir, SHARED_ENV, sharedDir } from './shared-dir';
 
 /** An env flag counts as set when it is non-empty and not `0` / `false`. */
 function flagSet(value: string | undefined): boolean {
   if (value === undefined) return false;
   const v = value.trim().toLowerCase();
   return v !== '' && v !== '0' && v !== 'false';
-}
-
-/** Where the shared folder is expected (whether or not it exists). */
-export function expectedSharedDir(): string {
-  const fromEnv = process.env[SHARED_ENV];
-  if (fromEnv !== undefined && fromEnv.trim() !== '') return path.resolve(fromEnv);
-  return path.resolve(repoRoot, '..', 'shared');
-}
-
-/**
- * The shared folder if it exists: `$PIPELAB_SHARED` when set (no fallback if it points nowhere),
- * else `<repo root>/../shared`.
- */
-export function sharedDir(): string | undefined {
-  const dir = expectedSharedDir();
-  return isDirectory(dir) ? dir : undefined;
 }
 
 /** True when a missing shared folder must fail the run instead of skipping. */
