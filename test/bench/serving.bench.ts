@@ -21,7 +21,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { train } from '../../kernel-lib/src/components/train/train';
-import { startModelServer } from '../../kernel-lib/src/serving';
+import { startModelServer, trainedModelLoader } from '../../kernel-lib/src/serving';
 
 const { values } = parseArgs({
   options: {
@@ -154,6 +154,32 @@ function runWrk(url: string, body: string, secs: number, dir: string): Promise<L
   });
 }
 
+/**
+ * The model's own cost, in this process without HTTP: microseconds of one instance, predicted in
+ * batches of 32 as the batcher forms them under load (median of 5 rounds of 2,000 batches).
+ */
+async function printModelCost(modelDir: string, fastPath: boolean): Promise<void> {
+  const predictor = await trainedModelLoader({ fastPath })(modelDir);
+  try {
+    const window = Array.from({ length: predictor.historyDays }, (_, i) => 700 + ((i * 37) % 90));
+    const instance = predictor.needsDates ? { counts: window, day: '2022-02-13' } : window;
+    const batch = Array.from({ length: 32 }, () => instance);
+    const rounds: number[] = [];
+    for (let round = 0; round < 6; round++) {
+      const start = performance.now();
+      for (let i = 0; i < 2000; i++) predictor.predict(batch);
+      rounds.push(((performance.now() - start) * 1000) / (2000 * batch.length));
+    }
+    const timed = rounds.slice(1).sort((a, b) => a - b); // the first round warms up
+    process.stdout.write(
+      `model cost without HTTP (${predictor.engine}): ${(timed[2] as number).toFixed(1)} µs per ` +
+        `instance in batches of 32\n`,
+    );
+  } finally {
+    predictor.dispose?.();
+  }
+}
+
 async function main(): Promise<void> {
   const work = mkdtempSync(path.join(tmpdir(), 'pipelab-serving-bench-'));
   const haveWrk = spawnSync('wrk', ['--version']).error === undefined;
@@ -183,6 +209,7 @@ async function main(): Promise<void> {
         `engine: ${values.engine}; load generator: ${loadgen}, ${connections} connections, ` +
         `${seconds} s per run\n`,
     );
+    await printModelCost(modelDir, values.engine !== 'tensorflow.js');
     const rows: Record<string, LoadResult & { modelCalls: number; meanBatch: number }> = {};
     for (const batching of [true, false]) {
       const server = await startModelServer({
