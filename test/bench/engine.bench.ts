@@ -30,8 +30,8 @@ import type { PipelineSpec } from '../../kernel-lib/src/compiler/spec';
 import { startEngine, type EngineHandle } from '../../kernel-lib/src/engine';
 import { executePipeline, type TaskResult } from '../../kernel-lib/src/engine/runner';
 import { openStore } from '../../kernel-lib/src/engine/store';
-import { listStatements } from '../../kernel-lib/src/engine/store/list-query';
-import { RUN_FIELDS, runScopes } from '../../kernel-lib/src/engine/store/runs';
+import { experimentScopes, listStatements } from '../../kernel-lib/src/engine/store/list-query';
+import { RUN_FIELDS } from '../../kernel-lib/src/engine/store/runs';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 100_000);
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 10);
@@ -288,8 +288,8 @@ function queryPlans(dataDir: string, experimentId: string): string[] {
         .map((r) => r.detail)
         .join('; ');
     const query = { predicates: [], sortKey: 'created_at', desc: true, pageSize: 50 };
-    const first = listStatements('runs', RUN_FIELDS, runScopes(experimentId), query);
-    const next = listStatements('runs', RUN_FIELDS, runScopes(experimentId), {
+    const first = listStatements('runs', RUN_FIELDS, experimentScopes(experimentId), query);
+    const next = listStatements('runs', RUN_FIELDS, experimentScopes(experimentId), {
       ...query,
       after: { value: 0, seq: 0 },
     });

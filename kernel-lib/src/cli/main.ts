@@ -8,7 +8,6 @@
 import { parseArgs } from 'node:util';
 import { compile } from '../compiler/build';
 import { loadPipelinePackage, writePipelinePackage } from '../compiler/package';
-import type { JsonValue } from '../dsl/types';
 import { PipelabError, UsageError } from '../errors';
 import { VERSION } from '../version';
 import { RUN_USAGE, RUNS_USAGE, runCommand, runsCommand } from '../client/cli-commands';
@@ -16,6 +15,7 @@ import { SCHEDULE_USAGE, scheduleCommand } from '../client/cli-schedule';
 import { engineCommand, ENGINE_USAGE } from './engine-command';
 import { startCommand, START_USAGE } from './start-command';
 import { loadPipelineFromModule } from './load-module';
+import { parseParam } from './params';
 
 const USAGE_HEAD = `pipelab ${VERSION}
 
@@ -36,18 +36,6 @@ Usage:
 `;
 
 const USAGE = `${USAGE_HEAD}\n${START_USAGE}\n${ENGINE_USAGE}\n${RUN_USAGE}\n${RUNS_USAGE}\n${SCHEDULE_USAGE}`;
-
-function parseParam(text: string): [string, JsonValue] {
-  const eq = text.indexOf('=');
-  if (eq <= 0) throw new UsageError(`--param expects key=value; got '${text}'.`);
-  const key = text.slice(0, eq);
-  const raw = text.slice(eq + 1);
-  try {
-    return [key, JSON.parse(raw) as JsonValue];
-  } catch {
-    return [key, raw];
-  }
-}
 
 async function compileCommand(args: string[]): Promise<void> {
   const { values, positionals } = parseArgs({

@@ -4,6 +4,7 @@
 import { parseArgs } from 'node:util';
 import type { JsonValue } from '../dsl/types';
 import { UsageError } from '../errors';
+import { parseParam } from './params';
 
 export const START_USAGE = `Usage:
   pipelab start [--home <dir>] [--port 8765] [--serving-port 8501] [--param key=value ...] [--once]
@@ -37,17 +38,9 @@ export async function startCommand(
       once: { type: 'boolean' },
     },
   });
-  const runParameters: Record<string, JsonValue> = {};
-  for (const text of values.param ?? []) {
-    const eq = text.indexOf('=');
-    if (eq <= 0) throw new UsageError(`--param expects key=value; got '${text}'.`);
-    const raw = text.slice(eq + 1);
-    try {
-      runParameters[text.slice(0, eq)] = JSON.parse(raw) as JsonValue;
-    } catch {
-      runParameters[text.slice(0, eq)] = raw;
-    }
-  }
+  const runParameters: Record<string, JsonValue> = Object.fromEntries(
+    (values.param ?? []).map(parseParam),
+  );
   const { startMainJob } = await import('../main-job/start.js');
   const job = await startMainJob({
     ...(values.home ? { home: values.home } : {}),

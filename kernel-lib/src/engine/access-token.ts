@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { AccessTokenError } from './errors';
+import { messageOf } from './runner/errors';
 
 /** The name of the access token file in the data directory. */
 export const ACCESS_TOKEN_FILE = 'token';
@@ -25,10 +26,6 @@ export function accessTokenPath(dataDir: string): string {
 /** A new random token: 32 bytes, base64url (43 characters). */
 export function newAccessToken(): string {
   return randomBytes(32).toString('base64url');
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /** Permissions are only meaningful where POSIX modes are. */

@@ -9,13 +9,17 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../../../kernel-lib/src/engine/store';
 import { EXPERIMENT_FIELDS } from '../../../kernel-lib/src/engine/store/experiments';
-import { listStatements, type ListQuery } from '../../../kernel-lib/src/engine/store/list-query';
-import { PIPELINE_VERSION_FIELDS } from '../../../kernel-lib/src/engine/store/pipelines';
 import {
-  RECURRING_RUN_FIELDS,
-  recurringRunScopes,
-} from '../../../kernel-lib/src/engine/store/recurring-runs';
-import { RUN_FIELDS, runScopes } from '../../../kernel-lib/src/engine/store/runs';
+  experimentScopes,
+  listStatements,
+  type ListQuery,
+} from '../../../kernel-lib/src/engine/store/list-query';
+import { PIPELINE_VERSION_FIELDS } from '../../../kernel-lib/src/engine/store/pipelines';
+import { RECURRING_RUN_FIELDS } from '../../../kernel-lib/src/engine/store/recurring-runs';
+import {
+  LATEST_OF_RECURRING_RUNS_SQL,
+  RUN_FIELDS,
+} from '../../../kernel-lib/src/engine/store/runs';
 
 describe('query plans of lists', () => {
   let dir: string;
@@ -48,7 +52,7 @@ describe('query plans of lists', () => {
       const sql = listStatements(
         'runs',
         RUN_FIELDS,
-        runScopes('exp'),
+        experimentScopes('exp'),
         query(after ? { after } : {}),
       );
       const page = plan(sql.pageSql, sql.pageParams);
@@ -63,7 +67,12 @@ describe('query plans of lists', () => {
   it('pages all runs by creation time or an experiment by name without sorting', () => {
     const all = listStatements('runs', RUN_FIELDS, [], query({ desc: false }));
     expect(plan(all.pageSql, all.pageParams)).toMatch(/^SCAN runs USING INDEX runs_by_created$/);
-    const byName = listStatements('runs', RUN_FIELDS, runScopes('exp'), query({ sortKey: 'name' }));
+    const byName = listStatements(
+      'runs',
+      RUN_FIELDS,
+      experimentScopes('exp'),
+      query({ sortKey: 'name' }),
+    );
     const named = plan(byName.pageSql, byName.pageParams);
     expect(named).toContain('runs_by_experiment_name');
     expect(named).not.toContain('TEMP B-TREE');
@@ -89,7 +98,7 @@ describe('query plans of lists', () => {
     const ofExperiment = listStatements(
       'recurring_runs',
       RECURRING_RUN_FIELDS,
-      recurringRunScopes('exp'),
+      experimentScopes('exp'),
       query(),
     );
     const experimentPlan = plan(ofExperiment.pageSql, ofExperiment.pageParams);
@@ -104,12 +113,12 @@ describe('query plans of lists', () => {
     );
     expect(active).toMatch(/USING (COVERING )?INDEX runs_active_by_recurring_run/);
     expect(active).not.toContain('TEMP B-TREE');
-    // The latest run of a recurring run: one step down the unique (recurring run, time) index.
-    const latest = plan(
-      'SELECT * FROM runs WHERE recurring_run_id = ? ORDER BY scheduled_at DESC LIMIT 1',
-      ['rr'],
-    );
-    expect(latest).toContain('USING INDEX runs_one_per_schedule (recurring_run_id=?)');
+    // The latest run of each recurring run of a page: per id, one step down the unique
+    // (recurring run, time) index to the rowid, then that row.
+    const latest = plan(LATEST_OF_RECURRING_RUNS_SQL, ['["rr-1","rr-2"]']);
+    expect(latest).toMatch(/USING (COVERING )?INDEX runs_one_per_schedule \(recurring_run_id=\?\)/);
+    expect(latest).toContain('SEARCH runs USING INTEGER PRIMARY KEY (rowid=?)');
     expect(latest).not.toContain('TEMP B-TREE');
+    expect(latest).not.toMatch(/SCAN (runs|latest)/);
   });
 });

@@ -6,7 +6,7 @@ import type { TaskState } from '../runner';
 import type { ExperimentRow } from '../store/experiments';
 import type { PipelineRow, PipelineVersionRow } from '../store/pipelines';
 import type { RecurringRunRow } from '../store/recurring-runs';
-import type { RunRow, RunStateRow, StoredStatus } from '../store/runs';
+import type { LatestRunRow, RunRow, RunStateRow, StoredStatus } from '../store/runs';
 import type { StoredTaskIO, TaskDetailRow, TaskStateEntry } from '../store/tasks';
 import { GrpcCode } from '../errors';
 import { prune, timestamp } from './proto-json';
@@ -159,7 +159,7 @@ export interface RecurringRunView {
   /** When it fires next (undefined when disabled or past its end). */
   readonly nextFireTime: Date | undefined;
   /** Its latest run, by scheduled time. */
-  readonly lastRun: RunRow | undefined;
+  readonly lastRun: LatestRunRow | undefined;
 }
 
 /**

@@ -12,9 +12,9 @@ import { resolveRunParameters } from '../runner/parameters';
 import { validateRunnableSpec } from '../runner/validate';
 import { fireParameters, type StoredRuntimeConfig } from '../runs/fire';
 import { resolveMaxConcurrency } from '../schedule/catchup';
-import { ScheduleError } from '../schedule/errors';
 import { DEFAULT_TIME_ZONE } from '../schedule/timezone';
 import { validateTrigger, type ResolvedTrigger, type Trigger } from '../schedule/trigger';
+import type { VersionToRun } from '../store/pipelines';
 import type { EngineContext } from './context';
 import { str, sub, type Decoded } from './input';
 import { specFromJson } from './pipeline-spec';
@@ -23,22 +23,8 @@ import { timestamp } from './proto-json';
 /** The message name request fields are reported under. */
 export const FIELD = 'recurring_run';
 
-/** A schedule library error as the API's 400. */
-export function invalidSchedule(error: ScheduleError): InvalidArgumentError {
-  return new InvalidArgumentError(
-    error.message,
-    error.field !== undefined ? { field: error.field } : {},
-    { cause: error },
-  );
-}
-
-function scheduleCheck<T>(check: () => T): T {
-  try {
-    return check();
-  } catch (error) {
-    throw error instanceof ScheduleError ? invalidSchedule(error) : error;
-  }
-}
+/** The request field of a recurring run's pipeline reference. */
+const REFERENCE = `${FIELD}.pipeline_version_reference`;
 
 /** A checked trigger: as stored (and answered), and resolved. */
 export interface ParsedTrigger {
@@ -69,7 +55,8 @@ export function parseTrigger(decoded: Decoded | undefined, field: string): Parse
     }
     return out;
   };
-  const resolved = scheduleCheck(() => validateTrigger(asTrigger() as Trigger, { field }));
+  // A ScheduleError is answered 400 naming its field (toApiError), like every other here.
+  const resolved = validateTrigger(asTrigger() as Trigger, { field });
   const window = {
     start_time: timestamp(resolved.startTime?.getTime()),
     end_time: timestamp(resolved.endTime?.getTime()),
@@ -96,9 +83,7 @@ export function parseTrigger(decoded: Decoded | undefined, field: string): Parse
 
 /** `max_concurrency` (1-10; 1 when absent, as the KFP client always sends one). */
 export function parseMaxConcurrency(value: unknown): number {
-  return scheduleCheck(() =>
-    resolveMaxConcurrency(value as number | undefined, `${FIELD}.max_concurrency`),
-  );
+  return resolveMaxConcurrency(value as number | undefined, `${FIELD}.max_concurrency`);
 }
 
 /** `max_consecutive_failures`: 0 or absent means never disable. */
@@ -204,64 +189,64 @@ function referenceSource(
   reference: Decoded | undefined,
   legacyVersion: string,
 ): ParsedSource {
-  const prefix = `${FIELD}.pipeline_version_reference`;
+  const prefix = REFERENCE;
   if (reference === undefined && legacyVersion === '') {
     throw new InvalidArgumentError(
       `a recurring run needs a pipeline: set ${prefix} ({"pipeline_id": "...", and "pipeline_version_id" to pin a version, or none to run the latest version at each fire}) or ${FIELD}.pipeline_spec (a compiled PipelineSpec).`,
       { field: prefix },
     );
   }
-  const pipelines = engine.store.pipelines;
   const pipelineId = str(reference ?? {}, 'pipeline_id');
   const versionId = str(reference ?? {}, 'pipeline_version_id') || legacyVersion;
-  if (versionId !== '') {
-    const version = pipelines.getVersion(versionId);
-    if (version === undefined) {
-      throw unknownReference(
+  const found = engine.store.pipelines.versionToRun(pipelineId, versionId);
+  if (found.kind !== 'found') throw noVersionToRun(found, pipelineId, versionId);
+  const { version, pinned } = found;
+  // Pinned: that version at every fire; otherwise the pipeline's latest at each fire (this one
+  // now, to check the parameters against).
+  const field = pinned ? `${REFERENCE}.pipeline_version_id` : `${REFERENCE}.pipeline_id`;
+  return {
+    pipelineId: version.pipeline_id,
+    versionId: pinned ? version.id : '',
+    specText: null,
+    spec: specFromJson(JSON.parse(version.pipeline_spec), field),
+    field,
+  };
+}
+
+/** Why a recurring run's pipeline_version_reference names no version to run, as a 400. */
+function noVersionToRun(
+  found: Exclude<VersionToRun, { kind: 'found' }>,
+  pipelineId: string,
+  versionId: string,
+): InvalidArgumentError {
+  const prefix = REFERENCE;
+  switch (found.kind) {
+    case 'version-not-found':
+      return unknownReference(
         `${prefix}.pipeline_version_id`,
         `${prefix}.pipeline_version_id: there is no pipeline version '${versionId}'. Use the pipeline_version_id of an existing version (GET /apis/v2beta1/pipelines/{pipeline_id}/versions lists them), or leave it out to run the pipeline's latest version at each fire.`,
       );
-    }
-    if (pipelineId !== '' && version.pipeline_id !== pipelineId) {
-      throw unknownReference(
+    case 'other-pipeline':
+      return unknownReference(
         `${prefix}.pipeline_id`,
-        `pipeline version '${versionId}' belongs to pipeline '${version.pipeline_id}', not '${pipelineId}': fix ${prefix}.pipeline_id, or leave it out.`,
+        `pipeline version '${versionId}' belongs to pipeline '${found.version.pipeline_id}', not '${pipelineId}': fix ${prefix}.pipeline_id, or leave it out.`,
       );
-    }
-    return {
-      pipelineId: version.pipeline_id,
-      versionId: version.id,
-      specText: null,
-      spec: specFromJson(JSON.parse(version.pipeline_spec), `${prefix}.pipeline_version_id`),
-      field: `${prefix}.pipeline_version_id`,
-    };
+    case 'nothing-named':
+      return unknownReference(
+        `${prefix}.pipeline_id`,
+        `${prefix} needs a pipeline_id (and a pipeline_version_id to pin a version).`,
+      );
+    case 'pipeline-not-found':
+      return unknownReference(
+        `${prefix}.pipeline_id`,
+        `${prefix}.pipeline_id: there is no pipeline '${pipelineId}'. Use the pipeline_id of an uploaded pipeline (GET /apis/v2beta1/pipelines lists them), or send the compiled spec as ${FIELD}.pipeline_spec.`,
+      );
+    case 'no-version':
+      return unknownReference(
+        `${prefix}.pipeline_id`,
+        `pipeline '${pipelineId}' has no version to run: upload one (POST /apis/v2beta1/pipelines/upload_version) first.`,
+      );
   }
-  if (pipelineId === '') {
-    throw unknownReference(
-      `${prefix}.pipeline_id`,
-      `${prefix} needs a pipeline_id (and a pipeline_version_id to pin a version).`,
-    );
-  }
-  if (pipelines.getPipeline(pipelineId) === undefined) {
-    throw unknownReference(
-      `${prefix}.pipeline_id`,
-      `${prefix}.pipeline_id: there is no pipeline '${pipelineId}'. Use the pipeline_id of an uploaded pipeline (GET /apis/v2beta1/pipelines lists them), or send the compiled spec as ${FIELD}.pipeline_spec.`,
-    );
-  }
-  const latest = pipelines.latestVersion(pipelineId);
-  if (latest === undefined) {
-    throw unknownReference(
-      `${prefix}.pipeline_id`,
-      `pipeline '${pipelineId}' has no version to run: upload one (POST /apis/v2beta1/pipelines/upload_version) first.`,
-    );
-  }
-  return {
-    pipelineId,
-    versionId: '',
-    specText: null,
-    spec: specFromJson(JSON.parse(latest.pipeline_spec), `${prefix}.pipeline_id`),
-    field: `${prefix}.pipeline_id`,
-  };
 }
 
 /** A sample run id: what `[[RunUUID]]` becomes when parameters are checked. */

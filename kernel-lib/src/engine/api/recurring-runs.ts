@@ -7,7 +7,6 @@
 import { randomUUID } from 'node:crypto';
 import { FailedPreconditionError, InvalidArgumentError } from '../errors';
 import { lastFireTimeOnEnable } from '../schedule/catchup';
-import { ScheduleError } from '../schedule/errors';
 import { previewFireTimes, type ResolvedTrigger } from '../schedule/trigger';
 import {
   RECURRING_RUN_FIELDS,
@@ -24,7 +23,6 @@ import { pruneTop, timestamp } from './proto-json';
 import {
   FIELD,
   experimentOf,
-  invalidSchedule,
   parseMaxConcurrency,
   parseMaxFailures,
   parseMode,
@@ -211,16 +209,13 @@ function preview(engine: EngineContext, body: Decoded): { fire_times: string[] }
   } else {
     trigger = parseTrigger(sub(body, 'trigger'), 'trigger').resolved;
   }
-  try {
-    const times = previewFireTimes(trigger, {
-      from,
-      count: count ?? DEFAULT_PREVIEW_COUNT,
-      ...(anchor !== undefined ? { anchor } : {}),
-    });
-    return { fire_times: times.map((t) => timestamp(t.getTime()) ?? '') };
-  } catch (error) {
-    throw error instanceof ScheduleError ? invalidSchedule(error) : error;
-  }
+  // A bad count throws a ScheduleError, which the API answers 400 (see toApiError).
+  const times = previewFireTimes(trigger, {
+    from,
+    count: count ?? DEFAULT_PREVIEW_COUNT,
+    ...(anchor !== undefined ? { anchor } : {}),
+  });
+  return { fire_times: times.map((t) => timestamp(t.getTime()) ?? '') };
 }
 
 export function recurringRunRoutes(router: Router, engine: EngineContext): void {

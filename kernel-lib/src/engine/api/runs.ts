@@ -5,7 +5,13 @@
  */
 import type { PipelineSpec } from '../../compiler/spec';
 import type { JsonValue } from '../../dsl/types';
-import { FailedPreconditionError, InvalidArgumentError } from '../errors';
+import {
+  FailedPreconditionError,
+  InvalidArgumentError,
+  NotFoundError,
+  type ApiError,
+} from '../errors';
+import type { VersionToRun } from '../store/pipelines';
 import { RUN_FIELDS, type RunRow } from '../store/runs';
 import type { EngineContext } from './context';
 import { toApiRun } from './convert';
@@ -52,46 +58,50 @@ function specSource(engine: EngineContext, run: Decoded): SpecSource {
       { field: 'run.pipeline_spec' },
     );
   }
-  const pipelines = engine.store.pipelines;
   const pipelineId = str(reference ?? {}, 'pipeline_id');
   const versionId = str(reference ?? {}, 'pipeline_version_id') || legacyVersionId;
-  if (versionId === '') {
-    if (pipelineId === '') {
-      throw new InvalidArgumentError(
-        'run.pipeline_version_reference needs pipeline_id or pipeline_version_id.',
-        {
-          field: 'run.pipeline_version_reference.pipeline_id',
-        },
-      );
-    }
-    pipelines.requirePipeline(pipelineId);
-    const latest = pipelines.latestVersion(pipelineId);
-    if (latest === undefined) {
-      throw new FailedPreconditionError(`pipeline '${pipelineId}' has no version to run.`, {
-        resourceType: 'pipeline',
-        resourceName: pipelineId,
-      });
-    }
-    return {
-      spec: specFromJson(JSON.parse(latest.pipeline_spec), 'pipeline_spec'),
-      inline: false,
-      pipelineId,
-      versionId: latest.id,
-    };
-  }
-  const version = pipelines.requireVersion(versionId);
-  if (pipelineId !== '' && version.pipeline_id !== pipelineId) {
-    throw new InvalidArgumentError(
-      `pipeline version '${versionId}' belongs to pipeline '${version.pipeline_id}', not '${pipelineId}'.`,
-      { field: 'run.pipeline_version_reference.pipeline_id' },
-    );
-  }
+  const found = engine.store.pipelines.versionToRun(pipelineId, versionId);
+  if (found.kind !== 'found') throw noVersionToRun(found, pipelineId, versionId);
+  const { version } = found;
   return {
     spec: specFromJson(JSON.parse(version.pipeline_spec), 'pipeline_spec'),
     inline: false,
     pipelineId: version.pipeline_id,
     versionId: version.id,
   };
+}
+
+/** Why a run's pipeline_version_reference names no version to run, as the API answers it. */
+function noVersionToRun(
+  found: Exclude<VersionToRun, { kind: 'found' }>,
+  pipelineId: string,
+  versionId: string,
+): ApiError {
+  switch (found.kind) {
+    case 'nothing-named':
+      return new InvalidArgumentError(
+        'run.pipeline_version_reference needs pipeline_id or pipeline_version_id.',
+        { field: 'run.pipeline_version_reference.pipeline_id' },
+      );
+    case 'pipeline-not-found':
+      return new NotFoundError('pipeline', pipelineId);
+    case 'no-version':
+      return new FailedPreconditionError(`pipeline '${pipelineId}' has no version to run.`, {
+        resourceType: 'pipeline',
+        resourceName: pipelineId,
+      });
+    case 'version-not-found':
+      return new NotFoundError(
+        'pipeline_version',
+        versionId,
+        `pipeline version '${versionId}' not found.`,
+      );
+    case 'other-pipeline':
+      return new InvalidArgumentError(
+        `pipeline version '${versionId}' belongs to pipeline '${found.version.pipeline_id}', not '${pipelineId}'.`,
+        { field: 'run.pipeline_version_reference.pipeline_id' },
+      );
+  }
 }
 
 function experimentOf(engine: EngineContext, experimentId: string): string {

@@ -8,6 +8,7 @@ import type { JsonValue } from '../../dsl/types';
 import { EngineError } from '../errors';
 import { substituteParameterMacros } from '../schedule/macros';
 import type { Store } from '../store';
+import type { VersionToRun } from '../store/pipelines';
 import type { RecurringRunRow } from '../store/recurring-runs';
 
 /** The pipeline a fire runs. */
@@ -77,6 +78,23 @@ export function fireParameters(
   }) as Record<string, JsonValue>;
 }
 
+/** Why a fire of `row` finds no pipeline version to run. */
+function missingSource(
+  found: Exclude<VersionToRun, { kind: 'found' }>,
+  row: RecurringRunRow,
+): string {
+  switch (found.kind) {
+    case 'version-not-found':
+    case 'other-pipeline':
+      return `its pinned pipeline version '${row.pipeline_version_id}' no longer exists: edit the recurring run to run another version (or the latest one).`;
+    case 'nothing-named':
+    case 'pipeline-not-found':
+      return `its pipeline '${row.pipeline_id}' no longer exists: edit the recurring run to run another pipeline, or delete it.`;
+    case 'no-version':
+      return `its pipeline '${row.pipeline_id}' has no version left: upload a version of it.`;
+  }
+}
+
 interface Parsed {
   readonly text: string;
   readonly spec: PipelineSpec;
@@ -112,28 +130,13 @@ export class FireSources {
       const { spec, text } = this.parse(this.inline, row.id, row.pipeline_spec);
       return { spec, specText: text, inline: true, pipelineId: '', versionId: '' };
     }
-    const pipelines = this.store.pipelines;
-    let version;
-    if (row.pipeline_version_id !== '') {
-      version = pipelines.getVersion(row.pipeline_version_id);
-      if (version === undefined) {
-        throw new FireSourceError(
-          `its pinned pipeline version '${row.pipeline_version_id}' no longer exists: edit the recurring run to run another version (or the latest one).`,
-        );
-      }
-    } else {
-      if (pipelines.getPipeline(row.pipeline_id) === undefined) {
-        throw new FireSourceError(
-          `its pipeline '${row.pipeline_id}' no longer exists: edit the recurring run to run another pipeline, or delete it.`,
-        );
-      }
-      version = pipelines.latestVersion(row.pipeline_id);
-      if (version === undefined) {
-        throw new FireSourceError(
-          `its pipeline '${row.pipeline_id}' has no version left: upload a version of it.`,
-        );
-      }
-    }
+    // A pinned version is looked up alone: its pipeline is the one stored with it.
+    const found = this.store.pipelines.versionToRun(
+      row.pipeline_version_id !== '' ? '' : row.pipeline_id,
+      row.pipeline_version_id,
+    );
+    if (found.kind !== 'found') throw new FireSourceError(missingSource(found, row));
+    const { version } = found;
     const { spec, text } = this.parse(this.versions, version.id, version.pipeline_spec);
     return {
       spec,

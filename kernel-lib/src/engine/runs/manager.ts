@@ -18,6 +18,7 @@ import {
   type RunEvent,
   type TaskResult,
 } from '../runner';
+import { messageOf } from '../runner/errors';
 import type { Store } from '../store';
 import { FINAL_RUN_STATES, type RunRow, type RunStateName, type StoredStatus } from '../store/runs';
 import { FINAL_TASK_STATES, taskResultOf } from '../store/tasks';
@@ -87,10 +88,6 @@ export function restartMessage(state: RunStateName): string {
   return state === 'CANCELING'
     ? 'the engine restarted while the run was being terminated; recorded as CANCELED.'
     : `the engine restarted while the run was ${state}: its previous process stopped (killed or crashed) before the run ended, and runs are not resumed. Tasks that had finished keep their outputs; retry the run to run the others (finished tasks are reused).`;
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 export class RunManager {

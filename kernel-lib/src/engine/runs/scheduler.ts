@@ -23,6 +23,7 @@ import { randomUUID } from 'node:crypto';
 import type { PipelineSpec } from '../../compiler/spec';
 import type { JsonValue } from '../../dsl/types';
 import { GrpcCode } from '../errors';
+import { messageOf } from '../runner/errors';
 import { recordRunOutcome } from '../schedule/auto-disable';
 import { planCatchup, type CatchupPlan, type PlannedRun } from '../schedule/catchup';
 import type { Clock, TimerHandle } from '../schedule/clock';
@@ -73,14 +74,19 @@ interface Staged {
   readonly error: string | undefined;
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
+/** How long after a tick failed to store its runs it is tried again. */
+const RETRY_DELAY_MS = 1000;
 
 export class Scheduler {
   private readonly watched = new Map<string, Watched>();
   /** Recurring runs to read again from the database before the next plan. */
   private readonly dirty = new Set<string>();
+  /**
+   * Recurring runs whose tick failed to store its runs: left alone until {@link retryAt}, then
+   * read again and tried once more (rather than at once, over and over, while the failure lasts).
+   */
+  private readonly retry = new Set<string>();
+  private retryAt: number | undefined;
   private readonly triggers = new Map<string, { text: string; trigger: ResolvedTrigger }>();
   private readonly sources: FireSources;
   private timer: TimerHandle | undefined;
@@ -100,6 +106,8 @@ export class Scheduler {
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.retry.clear();
+    this.retryAt = undefined;
     for (const row of this.store.recurringRuns.enabled()) this.dirty.add(row.id);
     this.tick();
   }
@@ -116,6 +124,7 @@ export class Scheduler {
 
   /** A recurring run was created, edited, enabled, disabled or deleted: plan it again now. */
   refresh(id: string): void {
+    this.retry.delete(id);
     this.dirty.add(id);
     this.soon();
   }
@@ -224,15 +233,22 @@ export class Scheduler {
     this.timer?.cancel();
     this.timer = undefined;
     this.timerAt = undefined;
+    const now = this.options.clock.now();
+    if (this.retryAt !== undefined && this.retryAt <= now.getTime()) {
+      for (const id of this.retry) this.dirty.add(id);
+      this.retry.clear();
+      this.retryAt = undefined;
+    }
     for (const id of this.dirty) this.reload(id);
     this.dirty.clear();
-    const now = this.options.clock.now();
     const due: string[] = [];
     for (const [id, w] of this.watched) {
+      if (this.retry.has(id)) continue;
       if (!w.blocked && w.next !== undefined && w.next <= now.getTime()) due.push(id);
     }
     if (due.length > 0) {
       const staged: Staged[] = [];
+      let stored = true;
       try {
         this.store.db.transaction(() => {
           const active = this.store.runs.activeByRecurringRun();
@@ -244,13 +260,14 @@ export class Scheduler {
           for (const id of due) this.planOne(id, rows.get(id), now, active, staged);
         })();
       } catch (error) {
-        // Nothing was stored: read them again and retry in a second.
+        // Nothing was stored (and what the plans noted in memory is stale): read them again and
+        // retry in a second — not before, or a lasting failure would tick in a tight loop.
         this.options.log(`the scheduler could not store its runs: ${messageOf(error)}`);
-        for (const id of due) this.dirty.add(id);
-        this.arm(now.getTime() + 1000);
-        return;
+        for (const id of due) this.retry.add(id);
+        this.retryAt = now.getTime() + RETRY_DELAY_MS;
+        stored = false;
       }
-      this.startAll(staged);
+      if (stored) this.startAll(staged);
     }
     this.arm();
   }
@@ -365,16 +382,18 @@ export class Scheduler {
     }
   }
 
-  /** Sets the timer for the earliest fire time (or `at`); none when nothing will fire. */
-  private arm(at?: number): void {
+  /**
+   * Sets the timer for the earliest fire time, or the retry of a failed tick if sooner; none when
+   * nothing will fire. Recurring runs waiting for their retry do not count with their fire times.
+   */
+  private arm(): void {
     if (!this.running) return;
     if (this.dirty.size > 0) this.soon();
-    let target = at;
-    if (target === undefined) {
-      for (const w of this.watched.values()) {
-        if (!w.blocked && w.next !== undefined && (target === undefined || w.next < target)) {
-          target = w.next;
-        }
+    let target = this.retryAt;
+    for (const [id, w] of this.watched) {
+      if (this.retry.has(id)) continue;
+      if (!w.blocked && w.next !== undefined && (target === undefined || w.next < target)) {
+        target = w.next;
       }
     }
     if (this.timer !== undefined && this.timerAt === target) return;

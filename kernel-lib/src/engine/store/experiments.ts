@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { AlreadyExistsError, FailedPreconditionError, NotFoundError } from '../errors';
 import { statement, isUniqueViolation, type Db } from './database';
 import { listPage, type FieldMap, type ListQuery, type Page } from './list-query';
+import { SettingsStore } from './settings';
 
 /** An experiment as stored. */
 export interface ExperimentRow {
@@ -45,7 +46,12 @@ export interface NewExperiment {
 }
 
 export class ExperimentStore {
-  constructor(private readonly db: Db) {}
+  /** Where the Default experiment's id is kept. */
+  private readonly settings: SettingsStore;
+
+  constructor(private readonly db: Db) {
+    this.settings = new SettingsStore(db);
+  }
 
   /** @throws {@link AlreadyExistsError} when the name is taken. */
   create(input: NewExperiment, now: number): ExperimentRow {
@@ -91,10 +97,8 @@ export class ExperimentStore {
   /** The Default experiment's id, creating the experiment on first use (as KFP does at start). */
   ensureDefault(now: number): string {
     return this.db.transaction(() => {
-      const setting = statement(this.db, 'SELECT value FROM settings WHERE key = ?').get(
-        DEFAULT_EXPERIMENT_KEY,
-      ) as { value: string } | undefined;
-      if (setting !== undefined && this.get(setting.value) !== undefined) return setting.value;
+      const known = this.defaultId();
+      if (known !== undefined && this.get(known) !== undefined) return known;
       const existing = statement(
         this.db,
         `SELECT id FROM experiments WHERE namespace = '' AND display_name = ?`,
@@ -105,20 +109,14 @@ export class ExperimentStore {
           { display_name: DEFAULT_EXPERIMENT_NAME, description: DEFAULT_EXPERIMENT_DESCRIPTION },
           now,
         ).id;
-      statement(
-        this.db,
-        'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
-      ).run(DEFAULT_EXPERIMENT_KEY, id);
+      this.settings.set(DEFAULT_EXPERIMENT_KEY, id);
       return id;
     })();
   }
 
   /** The Default experiment's id, if it exists. */
   defaultId(): string | undefined {
-    const setting = statement(this.db, 'SELECT value FROM settings WHERE key = ?').get(
-      DEFAULT_EXPERIMENT_KEY,
-    ) as { value: string } | undefined;
-    return setting?.value;
+    return this.settings.get(DEFAULT_EXPERIMENT_KEY);
   }
 
   /** Archives the experiment and every run in it, as KFP does. */

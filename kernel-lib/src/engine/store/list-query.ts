@@ -65,6 +65,14 @@ export interface Scope {
   readonly params: readonly Scalar[];
 }
 
+/**
+ * What narrows a list of runs or recurring runs besides its filter: the experiment, when one is
+ * given.
+ */
+export function experimentScopes(experimentId?: string): Scope[] {
+  return experimentId === undefined ? [] : [{ sql: 'experiment_id = ?', params: [experimentId] }];
+}
+
 /** One page of rows. */
 export interface Page<Row> {
   readonly rows: Row[];

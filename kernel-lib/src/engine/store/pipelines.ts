@@ -37,6 +37,24 @@ export interface PipelineVersionRow {
   tags: string | null;
 }
 
+/**
+ * Which pipeline version a run or a recurring run executes ({@link PipelineStore.versionToRun}),
+ * or why there is none; each caller words the reason for its own request.
+ */
+export type VersionToRun =
+  /** The version named, or the pipeline's latest when none is (`pinned` false). */
+  | { readonly kind: 'found'; readonly version: PipelineVersionRow; readonly pinned: boolean }
+  /** The version named does not exist. */
+  | { readonly kind: 'version-not-found' }
+  /** The version named belongs to another pipeline than the one named. */
+  | { readonly kind: 'other-pipeline'; readonly version: PipelineVersionRow }
+  /** Neither a version nor a pipeline is named. */
+  | { readonly kind: 'nothing-named' }
+  /** No version is named, and the pipeline named does not exist. */
+  | { readonly kind: 'pipeline-not-found' }
+  /** No version is named, and the pipeline named has none. */
+  | { readonly kind: 'no-version' };
+
 /** The fields KFP lets pipelines be filtered and sorted on. */
 export const PIPELINE_FIELDS: FieldMap = {
   pipeline_id: { column: 'id', kind: 'string' },
@@ -224,6 +242,27 @@ export class PipelineStore {
       this.db,
       'SELECT * FROM pipeline_versions WHERE pipeline_id = ? ORDER BY created_at DESC, seq DESC LIMIT 1',
     ).get(pipelineId) as PipelineVersionRow | undefined;
+  }
+
+  /**
+   * The version to run for a reference to `pipelineId` and `versionId` (either may be `''`): the
+   * version named (which must belong to the pipeline, when one is named too), else the pipeline's
+   * latest version.
+   */
+  versionToRun(pipelineId: string, versionId: string): VersionToRun {
+    if (versionId !== '') {
+      const version = this.getVersion(versionId);
+      if (version === undefined) return { kind: 'version-not-found' };
+      if (pipelineId !== '' && version.pipeline_id !== pipelineId) {
+        return { kind: 'other-pipeline', version };
+      }
+      return { kind: 'found', version, pinned: true };
+    }
+    if (pipelineId === '') return { kind: 'nothing-named' };
+    if (this.getPipeline(pipelineId) === undefined) return { kind: 'pipeline-not-found' };
+    const latest = this.latestVersion(pipelineId);
+    if (latest === undefined) return { kind: 'no-version' };
+    return { kind: 'found', version: latest, pinned: false };
   }
 
   /** @throws {@link NotFoundError} when the pipeline does not exist. */

@@ -6,7 +6,7 @@
  */
 import { NotFoundError } from '../errors';
 import { statement, type Db } from './database';
-import { listPage, type FieldMap, type ListQuery, type Page, type Scope } from './list-query';
+import { experimentScopes, listPage, type FieldMap, type ListQuery, type Page } from './list-query';
 
 /** KFP's `RecurringRunMode` as stored: whether the schedule starts runs. */
 export type RecurringRunMode = 'ENABLE' | 'DISABLE';
@@ -126,11 +126,6 @@ const CHANGEABLE: readonly (keyof RecurringRunChanges)[] = [
   'last_fire_at',
 ];
 
-/** What narrows a list of recurring runs besides its filter: the experiment, when given. */
-export function recurringRunScopes(experimentId?: string): Scope[] {
-  return experimentId === undefined ? [] : [{ sql: 'experiment_id = ?', params: [experimentId] }];
-}
-
 export class RecurringRunStore {
   constructor(private readonly db: Db) {}
 
@@ -191,7 +186,7 @@ export class RecurringRunStore {
       this.db,
       'recurring_runs',
       RECURRING_RUN_FIELDS,
-      recurringRunScopes(experimentId),
+      experimentScopes(experimentId),
       query,
     );
   }

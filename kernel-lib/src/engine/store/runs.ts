@@ -5,7 +5,7 @@
  */
 import { NotFoundError } from '../errors';
 import { atomically, statement, type Db } from './database';
-import { listPage, type FieldMap, type ListQuery, type Page, type Scope } from './list-query';
+import { experimentScopes, listPage, type FieldMap, type ListQuery, type Page } from './list-query';
 
 /** KFP's V2beta1RuntimeState values a run can have. */
 export type RunStateName =
@@ -56,6 +56,24 @@ export interface RunRow {
   work_dir: string;
 }
 
+/** What a recurring run shows of its latest run. */
+export type LatestRunRow = Pick<
+  RunRow,
+  'id' | 'display_name' | 'state' | 'scheduled_at' | 'created_at' | 'finished_at'
+>;
+
+/**
+ * The latest run (by scheduled time) of each recurring run of a JSON array of ids, with the
+ * columns of {@link LatestRunRow}: per id, one step down the unique (recurring run, scheduled
+ * time) index to the run's rowid, then that row. Ids without a run have no row.
+ */
+export const LATEST_OF_RECURRING_RUNS_SQL = `SELECT ids.value AS recurring_run_id, runs.id, runs.display_name, runs.state,
+       runs.scheduled_at, runs.created_at, runs.finished_at
+     FROM json_each(?) AS ids
+     JOIN runs ON runs.seq = (
+       SELECT latest.seq FROM runs AS latest
+         WHERE latest.recurring_run_id = ids.value ORDER BY latest.scheduled_at DESC LIMIT 1)`;
+
 /** One entry of a run's state history. */
 export interface RunStateRow {
   seq: number;
@@ -101,11 +119,6 @@ export interface NewRun {
   scheduled_at: number;
   recurring_run_id?: string;
   work_dir: string;
-}
-
-/** What narrows a list of runs besides its filter: the experiment, when one is given. */
-export function runScopes(experimentId?: string): Scope[] {
-  return experimentId === undefined ? [] : [{ sql: 'experiment_id = ?', params: [experimentId] }];
 }
 
 export class RunStore {
@@ -179,7 +192,7 @@ export class RunStore {
   }
 
   list(query: ListQuery, experimentId?: string): Page<RunRow> {
-    return listPage<RunRow>(this.db, 'runs', RUN_FIELDS, runScopes(experimentId), query);
+    return listPage<RunRow>(this.db, 'runs', RUN_FIELDS, experimentScopes(experimentId), query);
   }
 
   /** The state histories of several runs (oldest entry first), by run id, in one query. */
@@ -275,18 +288,18 @@ export class RunStore {
     return new Map(rows.map((r) => [r.id, r.n]));
   }
 
-  /** The latest run (by scheduled time) of each of these recurring runs, by recurring run id. */
-  latestOfRecurringRuns(ids: readonly string[]): Map<string, RunRow> {
-    const latest = new Map<string, RunRow>();
-    const query = statement(
-      this.db,
-      `SELECT * FROM runs WHERE recurring_run_id = ? ORDER BY scheduled_at DESC LIMIT 1`,
+  /**
+   * The latest run (by scheduled time) of each of these recurring runs, by recurring run id, in
+   * one query; those without a run are absent.
+   */
+  latestOfRecurringRuns(ids: readonly string[]): Map<string, LatestRunRow> {
+    if (ids.length === 0) return new Map();
+    const rows = statement(this.db, LATEST_OF_RECURRING_RUNS_SQL).all(
+      JSON.stringify(ids),
+    ) as (LatestRunRow & { recurring_run_id: string })[];
+    return new Map(
+      rows.map(({ recurring_run_id: id, ...run }): [string, LatestRunRow] => [id, run]),
     );
-    for (const id of ids) {
-      const row = query.get(id) as RunRow | undefined;
-      if (row !== undefined) latest.set(id, row);
-    }
-    return latest;
   }
 
   /** Deletes a run with its history, tasks, artifacts records and cache entries. */

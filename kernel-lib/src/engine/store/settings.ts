@@ -13,6 +13,14 @@ export class SettingsStore {
     return row?.value;
   }
 
+  /** Stores `value` under `key`, replacing what was there. */
+  set(key: string, value: string): void {
+    statement(
+      this.db,
+      'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+    ).run(key, value);
+  }
+
   /** The value of `key`, storing `make()` first when there is none. */
   ensure(key: string, make: () => string): string {
     return this.db.transaction(() => {
