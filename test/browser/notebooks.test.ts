@@ -29,6 +29,9 @@ import { PLOTLY_MIME_TYPE, RUN_MIME_TYPE, type RunLinkData } from '../../kernel-
 import { startEngine, type EngineHandle } from '../../kernel-lib/src/engine';
 import { defaultModelsDir, startModelServer, type ModelServer } from '../../kernel-lib/src/serving';
 import {
+  CHICAGO_RUN_PARAMETERS,
+  EPOCHS,
+  FIRST_DAY,
   KERNEL_NAME,
   bundlesOf,
   cellStream,
@@ -38,7 +41,6 @@ import {
   type Notebook,
 } from '../notebooks/runner';
 import { ROOT, requireBrowserStack } from './support/env';
-import { hasRecurringRuns } from './support/seed';
 import { freePort, openBrowser, startLab, type BrowserSession, type Lab } from './support/stack';
 
 const NOTEBOOKS_DIR = path.join(ROOT, 'notebooks');
@@ -53,17 +55,6 @@ const ERROR_TRACE = /^\d+:\d+ - |error TS\d+|\b[A-Z]\w*Error\b:|^\s+at \S.*:\d+:
 const RUN_TIMEOUT_MS = 180_000;
 /** How long one test may take: opening the notebook and starting its kernel, the run, the checks. */
 const TEST_TIMEOUT_MS = RUN_TIMEOUT_MS + 60_000;
-
-/** The short run of test/notebooks/notebooks.test.ts: three years of data, a few epochs. */
-const FIRST_DAY = '2019-01-01';
-const EPOCHS = 8;
-const CHICAGO_RUN_PARAMETERS = {
-  query:
-    'SELECT count(*) AS count, TIMESTAMP_TRUNC(date, DAY) AS day FROM ' +
-    `\`bigquery-public-data.chicago_crime.crime\` WHERE date >= '${FIRST_DAY}' GROUP BY day ORDER BY day`,
-  preset: 'default',
-  epochs: EPOCHS,
-};
 
 /** A reply of the kernel to an execute request, as the page saw it. */
 interface ExecuteReply {
@@ -172,7 +163,6 @@ describe.skipIf(!ready)('the notebooks, run in JupyterLab', { timeout: TEST_TIME
   let modelServer: ModelServer;
   let lab: Lab;
   let session: BrowserSession;
-  let recurringRuns = false;
   const savedHome = process.env.PIPELAB_HOME;
   const savedWarehouse = process.env.PIPELAB_WAREHOUSE;
 
@@ -194,24 +184,12 @@ describe.skipIf(!ready)('the notebooks, run in JupyterLab', { timeout: TEST_TIME
       allowedOrigins: [`http://127.0.0.1:${labPort}`],
     });
     modelServer = await startModelServer({ modelsDir: defaultModelsDir(), port: 0 });
-    recurringRuns = await hasRecurringRuns(engine);
 
     root = path.join(work, 'root');
     fs.mkdirSync(root);
     fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(root, 'node_modules'), 'dir');
-    fs.copyFileSync(path.join(NOTEBOOKS_DIR, 'research.ipynb'), path.join(root, 'research.ipynb'));
-    const pipeline = JSON.parse(
-      fs.readFileSync(path.join(NOTEBOOKS_DIR, 'pipeline.ipynb'), 'utf8'),
-    ) as Notebook;
-    if (!recurringRuns) {
-      console.warn(
-        '*** pipeline.ipynb: the recurring-run cells (tagged requires-recurring-runs) are left out: the engine does not serve recurring runs yet.',
-      );
-      pipeline.cells = pipeline.cells.filter(
-        (c) => !(c.metadata.tags ?? []).includes('requires-recurring-runs'),
-      );
-    }
-    fs.writeFileSync(path.join(root, 'pipeline.ipynb'), JSON.stringify(pipeline, null, 1));
+    for (const name of ['research.ipynb', 'pipeline.ipynb'])
+      fs.copyFileSync(path.join(NOTEBOOKS_DIR, name), path.join(root, name));
 
     lab = await startLab({
       port: labPort,
@@ -229,10 +207,7 @@ describe.skipIf(!ready)('the notebooks, run in JupyterLab', { timeout: TEST_TIME
       },
     });
     session = await openBrowser({
-      ignoreErrors: [
-        ...HARNESS_NOISE,
-        ...(recurringRuns ? [] : [/501 \(Not Implemented\).*recurringruns/]),
-      ],
+      ignoreErrors: HARNESS_NOISE,
     });
     await session.page.goto(`${lab.url}/lab?token=${lab.token}`);
     await session.page.waitForSelector('body[data-harness-ready="true"]', {

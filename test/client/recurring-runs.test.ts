@@ -17,7 +17,7 @@ import type { PipelineSpec } from '../../kernel-lib/src/compiler/spec';
 import { loadPipelinePackage } from '../../kernel-lib/src/compiler/package';
 import { FakeClock } from '../../kernel-lib/src/engine/schedule';
 import { FakeLauncher, startTestEngine, type TestEngine } from '../engine/api/helpers';
-import { sharedDir } from '../support/shared';
+import { describeShared } from '../support/shared';
 import { CREATED, tinyPipeline, tinySpec } from './support/fixtures';
 import { expectSameRequest, readReference } from './support/kfp-reference';
 import { RecordingServer } from './support/recording-server';
@@ -188,9 +188,7 @@ describe('client.recurringRuns against the embedded engine', () => {
   });
 });
 
-const shared = sharedDir();
-
-describe.skipIf(shared === undefined)('client.recurringRuns against a KFP server', () => {
+describeShared('client.recurringRuns against a KFP server', (shared) => {
   let server: RecordingServer;
   let client: Client;
   let chicago: PipelineSpec;
@@ -207,7 +205,7 @@ describe.skipIf(shared === undefined)('client.recurringRuns against a KFP server
 
   beforeAll(async () => {
     chicago = await loadPipelinePackage(
-      path.join(shared ?? '', 'kfp/reference/chicago_pipeline.kfp-sdk-2.15.2.yaml'),
+      path.join(shared, 'kfp/reference/chicago_pipeline.kfp-sdk-2.15.2.yaml'),
     );
   });
 
@@ -236,9 +234,7 @@ describe.skipIf(shared === undefined)('client.recurringRuns against a KFP server
   }
 
   it("sends kfp.Client's create_recurring_run requests (cron and periodic)", async () => {
-    const reference = readReference(
-      path.join(shared ?? '', 'kfp/reference/kfp_client_requests.txt'),
-    );
+    const reference = readReference(path.join(shared, 'kfp/reference/kfp_client_requests.txt'));
     server.on('POST', '/apis/v2beta1/recurringruns', { json: answer });
     await client.recurringRuns.create({
       displayName: 'nightly',

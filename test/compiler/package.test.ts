@@ -18,7 +18,7 @@ import {
 } from '../../kernel-lib/src/compiler/package';
 import type { PipelineSpec, TaskSpec } from '../../kernel-lib/src/compiler/spec';
 import { validatePipelineSpec } from '../../kernel-lib/src/compiler/validate';
-import { describeShared, sharedDir } from '../support/shared';
+import { describeShared } from '../support/shared';
 import { pipelineHeader, pipelineToJson, pipelineToYaml } from '../../kernel-lib/src/compiler/yaml';
 import {
   PipelabError,
@@ -26,23 +26,6 @@ import {
   PipelineLoadError,
   UsageError,
 } from '../../kernel-lib/src/errors';
-
-const SHARED = sharedDir() ?? path.resolve(__dirname, '..', '..', '..', 'shared');
-const GOLDEN_DIR = path.join(SHARED, 'kfp', 'golden');
-const CHICAGO = path.join(SHARED, 'kfp', 'reference', 'chicago_pipeline.kfp-sdk-2.15.2.yaml');
-const HAVE_SHARED = fs.existsSync(GOLDEN_DIR);
-
-/** KFP's compiled files, by name (empty when ../shared is absent). */
-const GOLDEN: [string, string][] = HAVE_SHARED
-  ? [
-      ...fs
-        .readdirSync(GOLDEN_DIR)
-        .filter((f) => f.endsWith('.yaml'))
-        .sort()
-        .map((f): [string, string] => [f, path.join(GOLDEN_DIR, f)]),
-      ...(fs.existsSync(CHICAGO) ? [[path.basename(CHICAGO), CHICAGO] as [string, string]] : []),
-    ]
-  : [];
 
 /** Goldens that KFP wrote without folding any line, so ours must match them byte for byte. */
 const UNFOLDED_GOLDEN = [
@@ -202,8 +185,20 @@ const FORMATS: [PackageFormat, string][] = [
   ['tar.gz', 'pipeline.tar.gz'],
 ];
 
-describeShared("KFP's compiled files", () => {
-  describe.each(GOLDEN)('%s', (_name, file) => {
+describeShared("KFP's compiled files", (shared) => {
+  const goldenDir = path.join(shared, 'kfp', 'golden');
+  const chicago = path.join(shared, 'kfp', 'reference', 'chicago_pipeline.kfp-sdk-2.15.2.yaml');
+  /** KFP's compiled files by name: every golden, and the Chicago pipeline KFP SDK 2.15.2 wrote. */
+  const golden: [string, string][] = [
+    ...fs
+      .readdirSync(goldenDir)
+      .filter((f) => f.endsWith('.yaml'))
+      .sort()
+      .map((f): [string, string] => [f, path.join(goldenDir, f)]),
+    [path.basename(chicago), chicago],
+  ];
+
+  describe.each(golden)('%s', (_name, file) => {
     it.each(FORMATS)('round-trips through a %s package', async (format, fileName) => {
       const spec = readGolden(file);
       const out = path.join(tempDir(), fileName);
@@ -236,13 +231,13 @@ describeShared("KFP's compiled files", () => {
 
   for (const name of UNFOLDED_GOLDEN) {
     it(`writes YAML byte for byte as KFP did: ${name}`, () => {
-      const file = path.join(GOLDEN_DIR, name);
+      const file = path.join(goldenDir, name);
       expect(pipelineToYaml(readGolden(file))).toBe(fs.readFileSync(file, 'utf8'));
     });
   }
 
   it('writes the header of container_conditions.yaml exactly', () => {
-    const file = path.join(GOLDEN_DIR, 'container_conditions.yaml');
+    const file = path.join(goldenDir, 'container_conditions.yaml');
     expect(pipelineHeader(readGolden(file)).split('\n')).toEqual([
       '# PIPELINE DEFINITION',
       '# Name: container-conditions',
@@ -259,7 +254,7 @@ describeShared("KFP's compiled files", () => {
   });
 
   it('writes the header of container_parameter_types.yaml exactly', () => {
-    const file = path.join(GOLDEN_DIR, 'container_parameter_types.yaml');
+    const file = path.join(goldenDir, 'container_parameter_types.yaml');
     expect(pipelineHeader(readGolden(file)).split('\n')).toEqual([
       '# PIPELINE DEFINITION',
       '# Name: container-parameter-types',

@@ -7,8 +7,6 @@
  * (`npm run build`: the notebooks import the `pipelab` package). Without Jupyter the suite is
  * skipped with a notice, except in CI ($CI set), where it fails.
  *
- * The cells of pipeline.ipynb tagged `requires-recurring-runs` need `client.recurringRuns`
- * (issue #4): until it lands they are left out, with a notice; then they run and are checked.
  * The test serves the models the deploy step registers with a model server of its own (the
  * engine's is on port 8501, which a test cannot count on).
  */
@@ -30,7 +28,11 @@ import {
 import { pipelabCommandResolver } from '../../kernel-lib/src/components/local-commands';
 import { startEngine, type EngineHandle } from '../../kernel-lib/src/engine';
 import { defaultModelsDir, startModelServer, type ModelServer } from '../../kernel-lib/src/serving';
+import { inCi } from '../support/ci';
 import {
+  CHICAGO_RUN_PARAMETERS,
+  EPOCHS,
+  FIRST_DAY,
   REPO_ROOT,
   bundlesOf,
   checkJupyter,
@@ -46,17 +48,6 @@ import {
 
 const NOTEBOOKS_DIR = path.join(REPO_ROOT, 'notebooks');
 const NOTEBOOKS = ['research.ipynb', 'pipeline.ipynb'];
-
-/** A short run: three years of data, a few epochs (the notebooks' defaults are the real ones). */
-const FIRST_DAY = '2019-01-01';
-const EPOCHS = 8;
-const CHICAGO_RUN_PARAMETERS = {
-  query:
-    'SELECT count(*) AS count, TIMESTAMP_TRUNC(date, DAY) AS day FROM ' +
-    `\`bigquery-public-data.chicago_crime.crime\` WHERE date >= '${FIRST_DAY}' GROUP BY day ORDER BY day`,
-  preset: 'default',
-  epochs: EPOCHS,
-};
 
 function readNotebook(name: string): Notebook {
   return JSON.parse(fs.readFileSync(path.join(NOTEBOOKS_DIR, name), 'utf8')) as Notebook;
@@ -78,13 +69,13 @@ describe('committed notebooks', () => {
 });
 
 const jupyter = checkJupyter();
-const inCi = (process.env.CI ?? '') !== '' && process.env.CI !== '0' && process.env.CI !== 'false';
-if (!jupyter.ok && !inCi) {
+const required = inCi();
+if (!jupyter.ok && !required) {
   console.warn(
     `[pipelab] skipping the notebook runs: ${jupyter.missing}. In CI they are required (.ci/run installs Debian's jupyter-nbconvert, python3-nbclient, python3-ipykernel).`,
   );
 }
-const describeRuns = jupyter.ok || inCi ? describe : describe.skip;
+const describeRuns = jupyter.ok || required ? describe : describe.skip;
 
 /** Fails the test with the failing cell's source and stderr when the notebook did not run. */
 function expectRan(name: string, result: ExecuteResult): Notebook {
@@ -197,12 +188,6 @@ describeRuns('notebooks, executed', () => {
   }, 180_000);
 
   it('pipeline.ipynb compiles, uploads, runs and schedules the Chicago pipeline', async () => {
-    const hasRecurringRuns = 'recurringRuns' in new Client({ endpoint: engine.url, env: {} });
-    if (!hasRecurringRuns) {
-      console.warn(
-        '[pipelab] pipeline.ipynb: the recurring-run cells (tagged requires-recurring-runs) are left out and not verified yet: client.recurringRuns is missing.',
-      );
-    }
     const output = path.join(work, 'compiled');
     fs.mkdirSync(output, { recursive: true });
     const result = await executeNotebook({
@@ -217,7 +202,6 @@ describeRuns('notebooks, executed', () => {
         PIPELAB_NOTEBOOK_OUTPUT: output,
         PIPELAB_MODEL_SERVER: modelServer.url,
       },
-      dropTags: hasRecurringRuns ? [] : ['requires-recurring-runs'],
       timeoutMs: 150_000,
     });
     const notebook = expectRan('pipeline.ipynb', result);
@@ -255,28 +239,23 @@ describeRuns('notebooks, executed', () => {
       .filter((l) => /^\d{4}-\d{2}-\d{2}\s+\d+$/.test(l));
     expect(forecastDays, forecast).toHaveLength(7);
 
-    if (hasRecurringRuns) {
-      const listed = await client.connection.json<{
-        recurringRuns?: { display_name?: string; status?: string; mode?: string }[];
-      }>({ method: 'GET', path: '/recurringruns' });
-      const recurring = listed.recurringRuns ?? [];
-      expect(recurring.map((r) => r.display_name).sort()).toEqual([
-        'Chicago daily retraining',
-        'Chicago retraining at 06:00 UTC (cron)',
-      ]);
-      expect(recurring.filter((r) => r.status === 'DISABLED' || r.mode === 'DISABLE')).toHaveLength(
-        1,
-      );
-      const shown = bundlesOf(notebook, RECURRING_RUN_MIME_TYPE).map(
-        (b) => b.value as { name: string; status: string },
-      );
-      expect(shown.map((r) => [r.name, r.status])).toEqual([
-        ['Chicago daily retraining', 'ENABLED'],
-        ['Chicago retraining at 06:00 UTC (cron)', 'DISABLED'],
-      ]);
-      const listing = texts.find((t) => t.startsWith('Recurring runs of Chicago Crime Prediction'));
-      expect(listing).toContain('Chicago daily retraining');
-      expect(listing).toContain('cron 0 0 6 * * *');
-    }
+    const recurring = (await client.recurringRuns.list()).items;
+    expect(recurring.map((r) => r.display_name).sort()).toEqual([
+      'Chicago daily retraining',
+      'Chicago retraining at 06:00 UTC (cron)',
+    ]);
+    expect(recurring.filter((r) => r.status === 'DISABLED' || r.mode === 'DISABLE')).toHaveLength(
+      1,
+    );
+    const shown = bundlesOf(notebook, RECURRING_RUN_MIME_TYPE).map(
+      (b) => b.value as { name: string; status: string },
+    );
+    expect(shown.map((r) => [r.name, r.status])).toEqual([
+      ['Chicago daily retraining', 'ENABLED'],
+      ['Chicago retraining at 06:00 UTC (cron)', 'DISABLED'],
+    ]);
+    const listing = texts.find((t) => t.startsWith('Recurring runs of Chicago Crime Prediction'));
+    expect(listing).toContain('Chicago daily retraining');
+    expect(listing).toContain('cron 0 0 6 * * *');
   }, 180_000);
 });

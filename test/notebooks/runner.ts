@@ -22,6 +22,21 @@ export const PYTHON = '/usr/bin/python3';
 /** The name of the kernelspec written for the tests. */
 export const KERNEL_NAME = 'pipelab-tslab-test';
 const DRIVER = path.join(__dirname, 'execute_notebook.py');
+
+/**
+ * The short run the notebook tests (headless and in the browser) give the notebooks: three years
+ * of data, a few epochs (the notebooks' defaults are the real ones).
+ */
+export const FIRST_DAY = '2019-01-01';
+export const EPOCHS = 8;
+/** The parameters of the Chicago pipeline run in pipeline.ipynb ($CHICAGO_RUN_PARAMETERS). */
+export const CHICAGO_RUN_PARAMETERS = {
+  query:
+    'SELECT count(*) AS count, TIMESTAMP_TRUNC(date, DAY) AS day FROM ' +
+    `\`bigquery-public-data.chicago_crime.crime\` WHERE date >= '${FIRST_DAY}' GROUP BY day ORDER BY day`,
+  preset: 'default',
+  epochs: EPOCHS,
+};
 const TSLAB_BIN = path.join(REPO_ROOT, 'node_modules', 'tslab', 'bin', 'tslab');
 
 /** A notebook, as nbformat 4 writes it (the fields the tests read). */
@@ -113,8 +128,6 @@ export interface ExecuteOptions {
   output: string;
   /** The environment of nbclient and so of the kernel (added to this process's). */
   env: Record<string, string>;
-  /** Cells whose tags include one of these are removed before running. @default none */
-  dropTags?: readonly string[];
   /** Time for the whole notebook. @default 120000 */
   timeoutMs?: number;
   /** Time for one cell, in seconds. @default 300 */
@@ -143,15 +156,6 @@ export function sourceOf(cell: NotebookCell): string {
   return Array.isArray(cell.source) ? cell.source.join('') : cell.source;
 }
 
-/** A notebook file without the cells carrying one of `tags`. */
-function withoutTags(notebook: Notebook, tags: readonly string[]): Notebook {
-  if (tags.length === 0) return notebook;
-  return {
-    ...notebook,
-    cells: notebook.cells.filter((c) => !(c.metadata.tags ?? []).some((t) => tags.includes(t))),
-  };
-}
-
 function timings(notebook: Notebook | undefined): { cell: number; seconds: number }[] {
   const out: { cell: number; seconds: number }[] = [];
   notebook?.cells.forEach((cell, i) => {
@@ -168,9 +172,6 @@ function timings(notebook: Notebook | undefined): { cell: number; seconds: numbe
 /** Executes a notebook with nbclient on the tslab kernel (see the module comment). */
 export async function executeNotebook(options: ExecuteOptions): Promise<ExecuteResult> {
   const started = Date.now();
-  const source = JSON.parse(fs.readFileSync(options.notebook, 'utf8')) as Notebook;
-  const input = `${options.output}.in.ipynb`;
-  fs.writeFileSync(input, JSON.stringify(withoutTags(source, options.dropTags ?? [])));
   const argv = [
     DRIVER,
     '--kernel',
@@ -179,7 +180,7 @@ export async function executeNotebook(options: ExecuteOptions): Promise<ExecuteR
     path.dirname(path.resolve(options.notebook)),
     '--timeout',
     String(options.cellTimeoutSeconds ?? 300),
-    input,
+    options.notebook,
     options.output,
   ];
   const child = spawn(PYTHON, argv, {

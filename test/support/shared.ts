@@ -9,18 +9,13 @@ import * as path from 'node:path';
 import { describe, it } from 'vitest';
 
 export { expectedSharedDir, repoRoot, SHARED_ENV, sharedDir } from './shared-dir';
+export { envFlag, inCi } from './ci';
+import { envFlag, inCi } from './ci';
 import { expectedSharedDir, SHARED_ENV, sharedDir } from './shared-dir';
-
-/** An env flag counts as set when it is non-empty and not `0` / `false`. */
-function flagSet(value: string | undefined): boolean {
-  if (value === undefined) return false;
-  const v = value.trim().toLowerCase();
-  return v !== '' && v !== '0' && v !== 'false';
-}
 
 /** True when a missing shared folder must fail the run instead of skipping. */
 export function sharedRequired(): boolean {
-  return flagSet(process.env.CI) || flagSet(process.env.PIPELAB_REQUIRE_SHARED);
+  return inCi() || envFlag('PIPELAB_REQUIRE_SHARED');
 }
 
 const warnedSuites = new Set<string>();

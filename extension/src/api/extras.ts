@@ -1,20 +1,19 @@
 /**
- * Calls the views need beyond what the client's sub-clients offer: uploads of browser files,
- * recurring runs (KFP's RecurringRunService, by its REST shapes), and the engine's additions
- * (task records, artifacts).
+ * Calls the views need beyond what the client's sub-clients offer: uploads of browser files, the
+ * recurring-run form's raw requests (create, the engine's edit and preview, by their REST
+ * shapes), and the engine's additions (task records, artifact downloads).
  */
 import type {
   Client,
   PipelabRecurringRun,
   PipelabTrigger,
   PreviewRecurringRunResponse,
-  V2beta1ListRecurringRunsResponse,
   V2beta1Pipeline,
   V2beta1PipelineVersion,
   V2beta1Run,
 } from 'pipelab/client';
-import { KfpApiError } from 'pipelab/client';
-import type { ArtifactRecord, TaskRecord } from './types';
+import { missingOperation } from 'pipelab/client';
+import type { TaskRecord } from './types';
 
 function seg(value: string): string {
   return encodeURIComponent(value);
@@ -63,20 +62,6 @@ export async function runsOfRecurringRun(
   return page.items;
 }
 
-/**
- * True when a failure says the server lacks the operation (Kubeflow Pipelines, or an engine from
- * before it), rather than that the request was wrong or the recurring run is missing: 501, 405,
- * or a 404 that the engine does not mark as its own answer about a resource.
- */
-export function isMissingOperation(error: unknown): boolean {
-  if (!(error instanceof KfpApiError) || ![404, 405, 501].includes(error.status)) return false;
-  if (error.status !== 404) return true;
-  const engine = error.details.find(
-    (d) => (d as { domain?: unknown }).domain === 'pipelab.engine',
-  ) as { reason?: unknown } | undefined;
-  return engine === undefined || engine.reason === 'ROUTE_NOT_FOUND';
-}
-
 /** Thrown by {@link RecurringRunsApi.update} when the server cannot edit recurring runs. */
 export class CannotEditError extends Error {
   constructor(endpoint: string) {
@@ -91,36 +76,24 @@ export class CannotEditError extends Error {
 export type PreviewTarget = { trigger: PipelabTrigger } | { recurringRunId: string };
 
 /**
- * KFP's RecurringRunService over the connection, with the engine's additions: the edit in place
- * (`PATCH`), the preview of fire times, and the output fields `next_fire_time`, `last_run`,
- * `consecutive_failures` and `disabled_reason` (see kernel-lib/src/engine/API.md).
+ * Every recurring run (following the pages), newest first: `client.recurringRuns`, with the
+ * engine's output fields (`next_fire_time`, `last_run`, ...) as the server sends them.
+ */
+export async function listRecurringRuns(client: Client): Promise<PipelabRecurringRun[]> {
+  const all: PipelabRecurringRun[] = [];
+  for await (const rr of client.recurringRuns.iterate({ sortBy: 'created_at desc', pageSize: 100 }))
+    all.push(rr);
+  return all;
+}
+
+/**
+ * What the recurring-run form sends as it is, since it builds the REST bodies itself (the
+ * server's field violations name their fields) and must know whether a preview came from the
+ * server: the create, the engine's edit in place and its preview of fire times. Everything else
+ * goes through `client.recurringRuns`.
  */
 export class RecurringRunsApi {
   constructor(private readonly client: Client) {}
-
-  async list(
-    options: { experimentId?: string; pageSize?: number } = {},
-  ): Promise<PipelabRecurringRun[]> {
-    const response = await this.client.connection.json<
-      V2beta1ListRecurringRunsResponse & {
-        recurringRuns?: PipelabRecurringRun[];
-        recurring_runs?: PipelabRecurringRun[];
-      }
-    >({
-      method: 'GET',
-      path: '/recurringruns',
-      query: {
-        page_size: options.pageSize ?? 100,
-        sort_by: 'created_at desc',
-        experiment_id: options.experimentId,
-      },
-    });
-    return response.recurringRuns ?? response.recurring_runs ?? [];
-  }
-
-  get(id: string): Promise<PipelabRecurringRun> {
-    return this.client.connection.json({ method: 'GET', path: `/recurringruns/${seg(id)}` });
-  }
 
   create(body: PipelabRecurringRun): Promise<PipelabRecurringRun> {
     return this.client.connection.json({ method: 'POST', path: '/recurringruns', json: body });
@@ -140,7 +113,7 @@ export class RecurringRunsApi {
       try {
         return await this.client.connection.json<PipelabRecurringRun>({ method, path, json: body });
       } catch (error) {
-        if (!isMissingOperation(error)) throw error;
+        if (!missingOperation(error, true)) throw error;
       }
     }
     throw new CannotEditError(this.client.endpoint);
@@ -169,20 +142,9 @@ export class RecurringRunsApi {
       });
       return (response.fire_times ?? []).map((t) => new Date(t));
     } catch (error) {
-      if (isMissingOperation(error)) return undefined;
+      if (missingOperation(error, true)) return undefined;
       throw error;
     }
-  }
-
-  async setEnabled(id: string, enabled: boolean): Promise<void> {
-    await this.client.connection.json({
-      method: 'POST',
-      path: `/recurringruns/${seg(id)}:${enabled ? 'enable' : 'disable'}`,
-    });
-  }
-
-  async delete(id: string): Promise<void> {
-    await this.client.connection.json({ method: 'DELETE', path: `/recurringruns/${seg(id)}` });
   }
 }
 
@@ -191,14 +153,6 @@ export function getTaskRecord(client: Client, runId: string, taskId: string): Pr
   return client.connection.json<TaskRecord>({
     method: 'GET',
     path: `/runs/${seg(runId)}/tasks/${seg(taskId)}`,
-  });
-}
-
-/** An artifact's record (engine only). */
-export function getArtifact(client: Client, artifactId: string): Promise<ArtifactRecord> {
-  return client.connection.json<ArtifactRecord>({
-    method: 'GET',
-    path: `/artifacts/${seg(artifactId)}`,
   });
 }
 

@@ -2,13 +2,7 @@
  * Formatting of states, times, durations and progress, shared by every view.
  */
 import type { RuntimeState, V2beta1PipelineTaskDetail, V2beta1Run } from 'pipelab/client';
-
-const FINAL: ReadonlySet<string> = new Set(['SUCCEEDED', 'FAILED', 'CANCELED', 'SKIPPED']);
-
-/** True when a run or task in this state will not change by itself. */
-export function isFinal(state: string | undefined): boolean {
-  return state !== undefined && FINAL.has(state);
-}
+import { isFinalState, taskDetails } from 'pipelab/client';
 
 /** The CSS class of a state: `pl-state-succeeded`. */
 export function stateClass(state: string | undefined): string {
@@ -34,21 +28,26 @@ export function formatDuration(ms: number): string {
   return `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, '0')} min`;
 }
 
-function time(value: string | undefined): number | undefined {
+/** A time as a server wrote it, or undefined when unset: KFP writes the zero timestamp for that. */
+export function apiTime(value: string | undefined): Date | undefined {
   if (value === undefined || value === '') return undefined;
   const t = Date.parse(value);
-  // KFP writes the epoch for "not set".
-  return Number.isNaN(t) || t <= 0 ? undefined : t;
+  return Number.isNaN(t) || t <= 0 ? undefined : new Date(t);
+}
+
+/** {@link apiTime} in milliseconds. */
+function time(value: string | undefined): number | undefined {
+  return apiTime(value)?.getTime();
 }
 
 /** How long a run (or task) has taken so far, or took. */
 export function runDuration(
-  item: { created_at?: string; finished_at?: string; state?: string },
+  item: { created_at?: string; finished_at?: string; state?: RuntimeState },
   now = Date.now(),
 ): number | undefined {
   const start = time(item.created_at);
   if (start === undefined) return undefined;
-  const end = time(item.finished_at) ?? (isFinal(item.state) ? undefined : now);
+  const end = time(item.finished_at) ?? (isFinalState(item.state) ? undefined : now);
   return end === undefined ? undefined : Math.max(0, end - start);
 }
 
@@ -59,7 +58,7 @@ export function taskDuration(
 ): number | undefined {
   const start = time(task.start_time) ?? time(task.create_time);
   if (start === undefined) return undefined;
-  const end = time(task.end_time) ?? (isFinal(task.state) ? undefined : now);
+  const end = time(task.end_time) ?? (isFinalState(task.state) ? undefined : now);
   return end === undefined ? undefined : Math.max(0, end - start);
 }
 
@@ -79,8 +78,9 @@ export function formatTime(value: string | Date | undefined): string {
 
 /** The executable tasks of a run (not the DAG groups that hold others). */
 export function leafTasks(run: V2beta1Run): V2beta1PipelineTaskDetail[] {
-  const tasks = run.run_details?.task_details ?? [];
-  return tasks.filter((t) => (t.child_tasks ?? []).length === 0 && t.display_name !== 'root');
+  return taskDetails(run).filter(
+    (t) => (t.child_tasks ?? []).length === 0 && t.display_name !== 'root',
+  );
 }
 
 /** Progress of a run's steps: how many ended, of how many. */
@@ -93,13 +93,13 @@ export interface StepProgress {
 
 export function stepProgress(run: V2beta1Run): StepProgress {
   const tasks = leafTasks(run);
-  const count = (states: RuntimeState[]): number =>
-    tasks.filter((t) => t.state !== undefined && states.includes(t.state)).length;
+  const count = (done: (t: V2beta1PipelineTaskDetail) => boolean): number =>
+    tasks.filter(done).length;
   return {
-    done: count(['SUCCEEDED', 'SKIPPED', 'FAILED', 'CANCELED']),
+    done: count((t) => isFinalState(t.state)),
     total: tasks.length,
-    failed: count(['FAILED']),
-    running: count(['RUNNING']),
+    failed: count((t) => t.state === 'FAILED'),
+    running: count((t) => t.state === 'RUNNING'),
   };
 }
 

@@ -6,7 +6,6 @@
 import '../../../style/dashboard.css';
 import type { PipelabRecurringRun } from 'pipelab/client';
 import { PipelabConnection } from '../api/connection';
-import { RecurringRunsApi } from '../api/extras';
 import { button, h, replace } from '../common/dom';
 import { ColorSchemeWatcher } from '../common/theme';
 import { PipelinesView } from '../panel/panel-view';
@@ -109,7 +108,7 @@ export function startDashboard(root: HTMLElement): void {
       view.start();
     } else if (hash.startsWith('#/recurringruns/new') || edit) {
       const existing = edit
-        ? await new RecurringRunsApi(connection.client).get(decodeURIComponent(edit[1] ?? ''))
+        ? await connection.client.recurringRuns.get(decodeURIComponent(edit[1] ?? ''))
         : undefined;
       const back = (): void => {
         window.location.hash = '#/';

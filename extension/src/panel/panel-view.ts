@@ -12,13 +12,13 @@ import type {
   V2beta1PipelineVersion,
   V2beta1Run,
 } from 'pipelab/client';
+import { isFinalState, missingOperation } from 'pipelab/client';
 import type { PipelabConnection } from '../api/connection';
-import { RecurringRunsApi, runsOfRecurringRun, uploadPipelineFile } from '../api/extras';
+import { listRecurringRuns, runsOfRecurringRun, uploadPipelineFile } from '../api/extras';
 import { button, errorMessage, h, replace } from '../common/dom';
 import {
   formatDuration,
   formatTime,
-  isFinal,
   runDuration,
   stateClass,
   stateLabel,
@@ -550,7 +550,7 @@ export class PipelinesView {
           }),
         ),
         h('span', { class: 'pl-Item-meta' }, `${progress.done}/${progress.total}`),
-        !isFinal(run.state)
+        !isFinalState(run.state)
           ? button('Stop', () => this.runAction(id, 'terminate'), {
               title: 'Terminate this run',
               testId: 'pl-terminate',
@@ -584,13 +584,11 @@ export class PipelinesView {
     if (this.noRecurringRuns) return;
     const seq = ++this.recurringSeq;
     const client = this.connection.client;
-    const api = new RecurringRunsApi(client);
     let items: PipelabRecurringRun[];
     try {
-      items = await api.list();
+      items = await listRecurringRuns(client);
     } catch (error) {
-      const status = (error as { status?: number }).status;
-      if (status === 501 || status === 404) {
+      if (missingOperation(error, true)) {
         this.noRecurringRuns = true;
         this.recurring = [];
         replace(
@@ -794,7 +792,7 @@ export class PipelinesView {
   private async editRecurring(rr: PipelabRecurringRun): Promise<void> {
     let fresh = rr;
     try {
-      fresh = await new RecurringRunsApi(this.connection.client).get(rr.recurring_run_id ?? '');
+      fresh = await this.connection.client.recurringRuns.get(rr.recurring_run_id ?? '');
     } catch (error) {
       if ((error as { status?: number }).status === 404) {
         this.say(`${rr.display_name ?? 'The recurring run'} was deleted meanwhile.`, true);
@@ -808,7 +806,8 @@ export class PipelinesView {
 
   private async setEnabled(id: string, enabled: boolean): Promise<void> {
     try {
-      await new RecurringRunsApi(this.connection.client).setEnabled(id, enabled);
+      const recurringRuns = this.connection.client.recurringRuns;
+      await (enabled ? recurringRuns.enable(id) : recurringRuns.disable(id));
     } catch (error) {
       this.say(
         `Could not ${enabled ? 'enable' : 'disable'} the recurring run: ${errorMessage(error)}`,
@@ -822,7 +821,7 @@ export class PipelinesView {
     if (!(await this.actions.confirm(`Delete the recurring run ${name}? Its runs are kept.`)))
       return;
     try {
-      await new RecurringRunsApi(this.connection.client).delete(id);
+      await this.connection.client.recurringRuns.delete(id);
       await this.loadRecurringRuns();
     } catch (error) {
       this.say(`Could not delete ${name}: ${errorMessage(error)}`, true);

@@ -15,6 +15,7 @@ import {
   type CronExpression,
   type Trigger,
 } from 'pipelab/schedule';
+import { apiTime } from '../common/format';
 
 /** The outcome of a check: the value, or what is wrong in words fit to show next to the field. */
 export type Check<T> = { ok: true; value: T } | { ok: false; message: string };
@@ -38,18 +39,11 @@ export function checkTimeZone(timeZone: string): Check<string> {
   return check(() => resolveTimeZone(timeZone));
 }
 
-/** A time as a server wrote it; KFP writes an unset one as the zero timestamp. */
-function time(value: string | undefined): Date | undefined {
-  if (value === undefined || value === '') return undefined;
-  const t = Date.parse(value);
-  return Number.isNaN(t) || t <= 0 ? undefined : new Date(t);
-}
-
 /** A trigger as the schedule library reads it. */
 function scheduleTrigger(trigger: PipelabTrigger): Trigger {
   const span = (s: { start_time?: string; end_time?: string }) => ({
-    start_time: time(s.start_time),
-    end_time: time(s.end_time),
+    start_time: apiTime(s.start_time),
+    end_time: apiTime(s.end_time),
   });
   const { cron_schedule: cron, periodic_schedule: periodic } = trigger;
   if (periodic?.interval_second !== undefined) {

@@ -22,7 +22,7 @@ import { KfpApiError } from 'pipelab/client';
 import type { PipelabConnection } from '../api/connection';
 import { RecurringRunsApi, type PreviewTarget } from '../api/extras';
 import { button, errorMessage, h, replace } from '../common/dom';
-import { formatTime } from '../common/format';
+import { apiTime, formatTime } from '../common/format';
 import { checkCron, checkTimeZone } from './cron';
 import { nextFireTimes } from './trigger';
 
@@ -59,10 +59,8 @@ export interface FormActions {
 }
 
 function toLocalInput(value: string | undefined): string {
-  if (value === undefined) return '';
-  const t = Date.parse(value);
-  if (Number.isNaN(t) || t <= 0) return '';
-  const d = new Date(t);
+  const d = apiTime(value);
+  if (d === undefined) return '';
   const p = (n: number): string => String(n).padStart(2, '0');
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
 }

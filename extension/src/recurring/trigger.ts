@@ -4,17 +4,12 @@
  * are computed here.
  */
 import type { PipelabRecurringRun } from 'pipelab/client';
+import { apiTime } from '../common/format';
 import { fireTimes } from './cron';
 
 /** The time zone a recurring run's cron is read in (an engine addition; KFP reads UTC). */
 export function timeZoneOf(rr: PipelabRecurringRun): string {
   return rr.trigger?.cron_schedule?.time_zone || 'UTC';
-}
-
-function date(value: string | undefined): Date | undefined {
-  if (value === undefined || value === '') return undefined;
-  const t = Date.parse(value);
-  return Number.isNaN(t) || t <= 0 ? undefined : new Date(t);
 }
 
 /** `every day`, `cron 0 0 2 * * * (UTC)`. */
@@ -35,7 +30,7 @@ export function describeTrigger(rr: PipelabRecurringRun): string {
  */
 export function nextFireTimes(rr: PipelabRecurringRun, from: Date, count: number): Date[] {
   if (rr.trigger === undefined) return [];
-  const created = date(rr.created_at);
+  const created = apiTime(rr.created_at);
   return fireTimes(rr.trigger, {
     from,
     count,
@@ -62,7 +57,7 @@ export function nextFireTime(
   engine: boolean,
   now = new Date(),
 ): Date | undefined {
-  if (rr.next_fire_time !== undefined) return date(rr.next_fire_time);
+  if (rr.next_fire_time !== undefined) return apiTime(rr.next_fire_time);
   if (engine || !isEnabled(rr)) return undefined;
   return nextFireTimes(rr, now, 1)[0];
 }

@@ -4,11 +4,11 @@
  * notebook shows the state now, not the one saved with the output).
  */
 import type { V2beta1Run } from 'pipelab/client';
+import { isFinalState, runLink } from 'pipelab/client';
 import type { PipelabConnection } from '../api/connection';
 import { errorMessage, h, replace } from '../common/dom';
 import {
   formatDuration,
-  isFinal,
   runDuration,
   stateClass,
   stateLabel,
@@ -70,7 +70,7 @@ export class RunLinkView {
       this.error = errorMessage(error);
     }
     this.render();
-    if (this.run !== undefined && isFinal(this.run.state)) this.poller.stop();
+    if (this.run !== undefined && isFinalState(this.run.state)) this.poller.stop();
   }
 
   private render(): void {
@@ -81,9 +81,7 @@ export class RunLinkView {
     const progress = run !== undefined ? stepProgress(run) : undefined;
     const duration = run !== undefined ? runDuration(run) : undefined;
     const name = run?.display_name ?? bundle.display_name ?? bundle.run_id;
-    const href =
-      safeLink(bundle.link) ??
-      `${this.connection.endpoint}/#/runs/details/${encodeURIComponent(bundle.run_id)}`;
+    const href = safeLink(bundle.link) ?? runLink(this.connection.endpoint, bundle.run_id);
     const link = h(
       'a',
       {

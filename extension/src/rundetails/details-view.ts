@@ -5,6 +5,7 @@
  * curve), and a comparison of metrics across the runs of its experiment or recurring run.
  */
 import type { V2beta1PipelineTaskDetail, V2beta1Run } from 'pipelab/client';
+import { isFinalState } from 'pipelab/client';
 import type { PipelabConnection } from '../api/connection';
 import type { TaskRecord } from '../api/types';
 import { button, errorMessage, h, replace, svg } from '../common/dom';
@@ -12,7 +13,6 @@ import {
   formatDuration,
   formatNumber,
   formatTime,
-  isFinal,
   runDuration,
   stateClass,
   stateLabel,
@@ -151,7 +151,7 @@ export class RunDetailsView {
     const previousState = this.run?.state;
     this.run = run;
     if (this.spec === undefined) this.spec = await this.loadSpec(run);
-    const final = isFinal(run.state);
+    const final = isFinalState(run.state);
     // Task records change while the run runs; once it is final they are read one last time.
     if (!final || !this.finalLoaded || previousState !== run.state) {
       this.records = await taskRecords(client, run);
@@ -209,7 +209,7 @@ export class RunDetailsView {
         'span',
         { class: 'pl-Details-tools' },
         button('Refresh', () => this.refresh(), { testId: 'pl-details-refresh' }),
-        !isFinal(run.state)
+        !isFinalState(run.state)
           ? button('Terminate', () => this.act('terminate'), { testId: 'pl-details-terminate' })
           : null,
         run.state === 'FAILED' || run.state === 'CANCELED'
@@ -440,7 +440,7 @@ export class RunDetailsView {
   private async followLog(detail: V2beta1PipelineTaskDetail): Promise<void> {
     const taskId = detail.task_id;
     if (taskId === undefined) return;
-    const running = !isFinal(detail.state);
+    const running = !isFinalState(detail.state);
     if (this.logTask === taskId && (running || this.logAbort === undefined)) return;
     this.logAbort?.abort();
     const abort = new AbortController();

@@ -85,6 +85,7 @@ export {
   EngineOnlyError,
   ClientOptionsError,
   grpcCodeName,
+  missingOperation,
   type KfpApiErrorInit,
 } from './errors';
 export type { KubeconfigOptions } from './kube';

@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { inCi } from '../../support/ci';
 
 export const ROOT = path.resolve(__dirname, '../../..');
 export const CHROMIUM = process.env.PIPELAB_CHROMIUM ?? '/usr/bin/chromium';
@@ -135,7 +136,7 @@ export function requireBrowserStack(suite: string, needs: BrowserNeeds): boolean
   const missing = missingRequirement(needs);
   if (missing === undefined) return true;
   const message = `${suite}: cannot run the browser tests, missing ${missing}.`;
-  if (process.env.CI) throw new Error(`${message} CI requires them.`);
+  if (inCi()) throw new Error(`${message} CI requires them.`);
   console.warn(`\n*** SKIPPED ${message}\n`);
   return false;
 }

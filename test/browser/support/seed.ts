@@ -34,11 +34,3 @@ export async function seed(engine: EngineHandle): Promise<Seeded> {
     failedRunId: failed.id,
   };
 }
-
-/** True when the engine answers recurring runs (they came with a later issue). */
-export async function hasRecurringRuns(engine: EngineHandle): Promise<boolean> {
-  const response = await fetch(`${engine.url}/apis/v2beta1/recurringruns`, {
-    headers: { Authorization: `Bearer ${engine.token}` },
-  });
-  return response.ok;
-}
