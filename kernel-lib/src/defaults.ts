@@ -16,8 +16,8 @@ export const DEFAULT_ENGINE_URL = `http://127.0.0.1:${DEFAULT_ENGINE_PORT}`;
 
 /** `$PIPELAB_HOME`, else `~/.pipelab`. */
 export function pipelabHome(env: NodeJS.ProcessEnv = process.env): string {
-  const home = env.PIPELAB_HOME;
-  return home && home.trim() !== '' ? path.resolve(home) : path.join(os.homedir(), '.pipelab');
+  const home = env.PIPELAB_HOME?.trim();
+  return home ? path.resolve(home) : path.join(os.homedir(), '.pipelab');
 }
 
 /** The engine's data directory: `$PIPELAB_ENGINE_DATA`, else `<home>/engine`. */

@@ -3,7 +3,7 @@
  * Chicago pipeline uploaded, run, deployed and scheduled; started again, it reuses everything and
  * does not retrain on unchanged data.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -11,6 +11,10 @@ import { Client } from '../../kernel-lib/src/client/client';
 import { startMainJob, DAILY_SCHEDULE, type MainJob } from '../../kernel-lib/src/main-job/start';
 
 const home = mkdtempSync(path.join(tmpdir(), 'pipelab-main-'));
+// The warehouse outside the home, through $PIPELAB_WAREHOUSE, as the query step finds it too.
+const warehouse = path.join(mkdtempSync(path.join(tmpdir(), 'pipelab-main-wh-')), 'w.duckdb');
+// Not the pipeline's default model name: the job follows the run's.
+const MODEL = 'chicago_e2e';
 const jobs: MainJob[] = [];
 const homeBefore = process.env.PIPELAB_HOME;
 afterAll(async () => {
@@ -22,7 +26,8 @@ async function start(lines: string[]): Promise<MainJob> {
     home,
     enginePort: 0,
     servingPort: 0,
-    runParameters: { epochs: 2 },
+    env: { ...process.env, PIPELAB_WAREHOUSE: warehouse },
+    runParameters: { epochs: 2, model_name: MODEL },
     log: (line) => lines.push(line),
   });
   jobs.push(job);
@@ -37,14 +42,17 @@ describe('the main job', () => {
     expect(job.runState, out).toBe('SUCCEEDED');
     // The steps got the home through the engine's task environment, not this process's.
     expect(process.env.PIPELAB_HOME).toBe(homeBefore);
-    expect(out).toMatch(/warehouse: .*\(created\)/);
+    expect(out).toContain(`warehouse: ${warehouse} (created`);
+    expect(existsSync(path.join(home, 'warehouse.duckdb'))).toBe(false);
     expect(out).toMatch(/test RMSE: LSTM \d+\.\d; naive: yesterday \d+\.\d/);
     expect(job.deployedVersion).toBe('1');
+    expect(out).toMatch(new RegExp(`deployed: ${MODEL} version 1 \\(default: true\\)`));
+    expect(out).toContain(`/v1/models/${MODEL}:forecast`);
     expect(out).toMatch(
       /recurring run: Chicago daily retraining \(0 0 3 \* \* \* America\/Chicago\), created/,
     );
 
-    const forecast = await fetch(`${job.modelServerUrl}/v1/models/chicago_crime:forecast`, {
+    const forecast = await fetch(`${job.modelServerUrl}/v1/models/${MODEL}:forecast`, {
       method: 'POST',
       body: JSON.stringify({ days: 3 }),
     });
@@ -68,6 +76,7 @@ describe('the main job', () => {
     expect(job.runState, out).toBe('SUCCEEDED');
     expect(out).toMatch(/pipeline: chicago-crime-prediction unchanged/);
     expect(out).toMatch(/no retraining/);
+    expect(out).toContain(`warehouse: ${warehouse} (up to date`);
     expect(out).toMatch(/recurring run: .*, exists/);
     expect(job.deployedVersion).toBeUndefined();
   }, 240_000);

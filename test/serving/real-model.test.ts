@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { PassThrough } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { PredictInputError } from '../../kernel-lib/src/components/train/errors';
 import { loadTrainedModel, type Predictor } from '../../kernel-lib/src/components/train/predictor';
 import {
@@ -180,6 +180,31 @@ describe('the JavaScript fast path', () => {
           1e-3 * Math.max(1, Math.abs(want[k] as number)),
         );
       });
+      tfjs.dispose();
+    }
+  });
+
+  it('forecasts what TensorFlow.js forecasts, without calling TensorFlow.js', async () => {
+    for (const dir of [sampleDir, defaultDir]) {
+      const tfjs = await loadTrainedModel(dir);
+      const fast = compileFastPredictor(tfjs).predictor;
+      expect(fast).toBeDefined();
+      // 60 days ending on 2021-12-28: the forecast crosses the new year.
+      const history = Array.from({ length: 60 }, (_, i) => ({
+        day: new Date(Date.UTC(2021, 9, 30 + i)).toISOString().slice(0, 10),
+        count: 400 + ((i * 37) % 350),
+      }));
+      const want = tfjs.forecast(history, 10);
+      const calls = { predict: vi.spyOn(tfjs, 'predict'), forecast: vi.spyOn(tfjs, 'forecast') };
+      const got = fast?.forecast(history, 10) ?? [];
+      expect(calls.predict).not.toHaveBeenCalled();
+      expect(calls.forecast).not.toHaveBeenCalled();
+      expect(got).toHaveLength(10);
+      want.forEach((w, k) => {
+        expect(Math.abs((got[k] as number) - w)).toBeLessThan(1e-3 * Math.max(1, Math.abs(w)));
+      });
+      expect(fast?.forecast(history, 0)).toEqual([]);
+      expect(() => fast?.forecast(history, 1.5)).toThrow(PredictInputError);
       tfjs.dispose();
     }
   });

@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
+  DefaultVersionReplaceError,
   ModelRegistry,
   RollbackError,
   ServingOptionsError,
@@ -148,6 +149,38 @@ describe('ModelRegistry', () => {
       JSON.parse(readFileSync(path.join(replaced.version.dir, 'fake_model.json'), 'utf8')).value,
     ).toBe(3);
     expect((await registry.deployVersion('m', model(4))).version.version).toBe(8);
+  });
+
+  it("refuses to replace the default's files with a version that must not be the default", async () => {
+    const { registry, model } = setup();
+    await registry.deployVersion('m', model(1)); // the default
+    await registry.deployVersion('m', model(2));
+    const refused = registry.deployVersion('m', model(3), {
+      version: 1,
+      replaceExisting: true,
+      setDefault: false,
+    });
+    await expect(refused).rejects.toBeInstanceOf(DefaultVersionReplaceError);
+    await expect(refused).rejects.toThrow(
+      /cannot replace version 1 of model 'm': it is the default version/,
+    );
+    const current = await registry.getDefault('m');
+    expect(current?.version).toBe(1);
+    expect(
+      JSON.parse(readFileSync(path.join(current?.dir ?? '', 'fake_model.json'), 'utf8')),
+    ).toMatchObject({
+      value: 1,
+    });
+    expect((await registry.listVersions('m')).map((v) => v.version)).toEqual([1, 2]);
+    expect(readdirSync(path.dirname(current?.dir ?? '')).sort()).toEqual(['1', '2', 'default']);
+    // A version that is not the default may be replaced without becoming it.
+    const other = await registry.deployVersion('m', model(4), {
+      version: 2,
+      replaceExisting: true,
+      setDefault: false,
+    });
+    expect(other).toMatchObject({ replaced: true, isDefault: false });
+    expect((await registry.getDefault('m'))?.version).toBe(1);
   });
 
   it('lists a version directory copied in by hand, as TensorFlow Serving allows', async () => {

@@ -3,7 +3,10 @@
  * predict in row and columnar formats (by default, version and label), errors as `{"error"}`, and
  * Pipelab's additions (forecast, rollback, model list, health).
  */
+import { writeFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeFakeModel } from './support/fake-model';
 import { call, startFakeServer, type FakeServer } from './support/server';
 import { removeTempDirs } from './support/temp';
 
@@ -265,6 +268,39 @@ describe("Pipelab's additions", () => {
     const none = await call(fake.server, '/v1/models/chicago_crime/versions/2:forecast');
     expect(none.status).toBe(503);
     expect(none.body.error).toMatch(/no recent daily totals/);
+  });
+
+  it('reads the stored history once per loaded version, again once the version is replaced', async () => {
+    const local = await startFakeServer();
+    const days = (first: number, n: number) =>
+      Array.from({ length: n }, (_, i) => ({
+        day: `2022-03-${String(first + i).padStart(2, '0')}`,
+        count: 10 * (i + 1),
+      }));
+    try {
+      await local.deploy('m', { value: 1, history: days(1, 5) });
+      const first = await call(local.server, '/v1/models/m:forecast');
+      expect(first.body.history).toMatchObject({ source: 'server', last_day: '2022-03-05' });
+      // The loaded version's files do not change under it: a file changed by hand is not re-read.
+      const dir = (await local.server.registry.getVersion('m', 1)).dir;
+      writeFileSync(path.join(dir, 'history.json'), JSON.stringify(days(20, 5)));
+      const again = await call(local.server, '/v1/models/m:forecast?days=3');
+      expect(again.body.history).toEqual(first.body.history);
+      // Replacing the version reloads it, and its history with it.
+      await local.server.registry.deployVersion(
+        'm',
+        writeFakeModel(path.join(local.root, 'replacement'), { value: 1, history: days(10, 4) }),
+        { version: 1, replaceExisting: true },
+      );
+      await local.server.refresh();
+      const replaced = await call(local.server, '/v1/models/m:forecast');
+      expect(replaced.body.history).toMatchObject({
+        first_day: '2022-03-11',
+        last_day: '2022-03-13',
+      });
+    } finally {
+      await local.server.close();
+    }
   });
 
   it('rolls back over HTTP and answers with the new default', async () => {

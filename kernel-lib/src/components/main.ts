@@ -13,7 +13,8 @@ interface StepIo {
 
 type StepMain = (argv: string[], io: StepIo) => Promise<number>;
 
-const STEPS: Record<string, { describe: string; load: () => Promise<StepMain> }> = {
+/** Every step of the component image, each loaded only when asked for. */
+const STEPS: Readonly<Record<string, { describe: string; load: () => Promise<StepMain> }>> = {
   query: {
     describe: 'query daily crime-report totals into a count,day CSV (Dataset)',
     load: async () => (await import('./data/index.js')).queryMain,
@@ -35,11 +36,6 @@ const STEPS: Record<string, { describe: string; load: () => Promise<StepMain> }>
     load: async () => (await import('./data/index.js')).warehouseMain,
   },
 };
-
-/** Registers another step (the training and deploy steps add themselves here). */
-export function registerStep(name: string, describe: string, load: () => Promise<StepMain>): void {
-  STEPS[name] = { describe, load };
-}
 
 export function componentUsage(): string {
   const lines = Object.entries(STEPS).map(([name, s]) => `  ${name.padEnd(10)} ${s.describe}`);

@@ -171,6 +171,7 @@ export {
 export {
   artifactText,
   numericMetrics,
+  outputsMetrics,
   taskMetrics,
   taskOutputs,
   type HasConnection,

@@ -135,7 +135,18 @@ export async function taskMetrics(
   task: string,
   artifact = 'metrics',
 ): Promise<Record<string, number>> {
-  const outputs = await taskOutputs(client, runId, task);
+  return outputsMetrics(client, await taskOutputs(client, runId, task), artifact);
+}
+
+/**
+ * {@link taskMetrics} of outputs already fetched with {@link taskOutputs}: the numbers of the
+ * Metrics artifact's metadata, else of its content (downloaded only then).
+ */
+export async function outputsMetrics(
+  client: HasConnection,
+  outputs: TaskOutputs,
+  artifact = 'metrics',
+): Promise<Record<string, number>> {
   const found = outputs.artifacts[artifact];
   const fromMetadata = numericMetrics(found);
   if (Object.keys(fromMetadata).length > 0 || found === undefined) return fromMetadata;

@@ -10,10 +10,12 @@ import * as path from 'node:path';
 import { Client } from '../client/client';
 import { filter } from '../client/filter';
 import { compile } from '../compiler/build';
+import type { PipelineSpec } from '../compiler/spec';
+import { defaultWarehousePath } from '../components/data/warehouse/location';
 import { ensureWarehouse } from '../components/data/warehouse/warehouse';
 import { pipelabCommandResolver } from '../components/local-commands';
 import { DEFAULT_ENGINE_PORT, engineDataDir, pipelabHome } from '../defaults';
-import { taskMetrics, taskOutputs } from '../display/run-outputs';
+import { outputsMetrics, taskOutputs } from '../display/run-outputs';
 import type { JsonValue } from '../dsl/types';
 import { startEngine } from '../engine/server';
 import { chicagoPipeline } from '../pipelines/chicago';
@@ -28,7 +30,9 @@ export const DAILY_CRON = '0 0 3 * * *';
 export const DAILY_TIME_ZONE = 'America/Chicago';
 
 export interface MainJobOptions {
-  /** Where the engine, warehouse and models live. @default $PIPELAB_HOME or ~/.pipelab */
+  /**
+   * Where the engine, warehouse and models live. @default $PIPELAB_HOME or ~/.pipelab (of `env`)
+   */
   home?: string;
   /** The address both servers listen on. @default '127.0.0.1' */
   host?: string;
@@ -38,6 +42,11 @@ export interface MainJobOptions {
   servingPort?: number;
   /** Parameters of the first run (the recurring run uses the pipeline's defaults). @default {} */
   runParameters?: Record<string, JsonValue>;
+  /**
+   * The environment the job and its steps see (PIPELAB_HOME is set to `home` in it).
+   * @default process.env
+   */
+  env?: NodeJS.ProcessEnv;
   /** The warehouse's "today" (tests). @default today */
   today?: string;
   /** Where progress goes. @default stdout */
@@ -69,15 +78,27 @@ function required(value: string | undefined, what: string): string {
   return value;
 }
 
+/**
+ * The model the run deploys: its `model_name` parameter, else the pipeline's default for it.
+ */
+function runModelName(spec: PipelineSpec, parameters: Record<string, JsonValue>): string {
+  const given = parameters.model_name;
+  if (typeof given === 'string' && given.trim() !== '') return given;
+  const fallback = spec.root.inputDefinitions?.parameters?.model_name?.defaultValue;
+  return typeof fallback === 'string' && fallback !== '' ? fallback : 'chicago_crime';
+}
+
 /** Waits until the model server serves `version` (it picks a new default up within a second). */
 async function waitUntilServed(
   serverUrl: string,
+  model: string,
   version: string,
   timeoutMs = 20_000,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  const url = `${serverUrl}/v1/models/${encodeURIComponent(model)}`;
   for (;;) {
-    const response = await fetch(`${serverUrl}/v1/models/chicago_crime`).catch(() => undefined);
+    const response = await fetch(url).catch(() => undefined);
     if (response?.ok) {
       const status = (await response.json()) as {
         model_version_status?: { version: string; state: string }[];
@@ -89,7 +110,9 @@ async function waitUntilServed(
       }
     }
     if (Date.now() > deadline) {
-      throw new Error(`the model server does not serve version ${version} after ${timeoutMs} ms`);
+      throw new Error(
+        `the model server does not serve ${model} version ${version} after ${timeoutMs} ms`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
@@ -101,16 +124,17 @@ function format(n: unknown): string {
 
 export async function startMainJob(options: MainJobOptions = {}): Promise<MainJob> {
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
-  const home = path.resolve(options.home ?? pipelabHome());
+  const home = path.resolve(options.home ?? pipelabHome(options.env));
   const host = options.host ?? '127.0.0.1';
   // The steps run as child processes of the engine: they find the warehouse and the model
   // registry through PIPELAB_HOME in their environment.
-  const env = { ...process.env, PIPELAB_HOME: home };
+  const env = { ...(options.env ?? process.env), PIPELAB_HOME: home };
   const modelsDir = defaultModelsDir(env);
 
   log(`Pipelab main job (data in ${home})`);
+  // Where the query step looks for it too ($PIPELAB_WAREHOUSE, else in the home).
   const warehouse = await ensureWarehouse({
-    path: path.join(home, 'warehouse.duckdb'),
+    path: defaultWarehousePath(env),
     ...(options.today ? { today: options.today } : {}),
   });
   log(
@@ -147,6 +171,8 @@ export async function startMainJob(options: MainJobOptions = {}): Promise<MainJo
 
     const spec = compile(chicagoPipeline);
     const name = spec.pipelineInfo.name;
+    const runParameters = options.runParameters ?? {};
+    const modelName = runModelName(spec, runParameters);
     const found = await client.pipelines.findByName(name);
     const pipeline =
       found ?? (await client.pipelines.upload(chicagoPipeline, { name, displayName: EXPERIMENT }));
@@ -177,7 +203,7 @@ export async function startMainJob(options: MainJobOptions = {}): Promise<MainJo
       pipelineVersion: { pipelineId, versionId },
       experimentId,
       displayName: `chicago ${new Date().toISOString().slice(0, 19).replace('T', ' ')}`,
-      parameters: options.runParameters ?? {},
+      parameters: runParameters,
     });
     log(`run: ${run.link}`);
     const finished = await run.wait({
@@ -190,7 +216,7 @@ export async function startMainJob(options: MainJobOptions = {}): Promise<MainJo
     if (finished.state === 'SUCCEEDED') {
       const trained = await taskOutputs(client, run.id, 'train').catch(() => undefined);
       if (trained && trained.state !== 'SKIPPED') {
-        const m = await taskMetrics(client, run.id, 'train');
+        const m = await outputsMetrics(client, trained);
         log(
           `test RMSE: LSTM ${format(m.rmse)}; naive: yesterday ${format(m.naive_yesterday_rmse)}, ` +
             `mean of 7 days ${format(m.naive_mean7_rmse)}, same weekday last week ${format(m.naive_last_week_rmse)}`,
@@ -198,10 +224,10 @@ export async function startMainJob(options: MainJobOptions = {}): Promise<MainJo
         const deployed = await taskOutputs(client, run.id, 'deploy');
         deployedVersion = String(deployed.parameters.version ?? '');
         log(
-          `deployed: chicago_crime version ${deployedVersion} (default: ${String(deployed.parameters.promoted)})`,
+          `deployed: ${modelName} version ${deployedVersion} (default: ${String(deployed.parameters.promoted)})`,
         );
         if (deployed.parameters.promoted === true) {
-          await waitUntilServed(modelServer.url, deployedVersion);
+          await waitUntilServed(modelServer.url, modelName, deployedVersion);
         }
       } else {
         log('no retraining: the data has not changed enough since the deployed model');
@@ -227,7 +253,7 @@ export async function startMainJob(options: MainJobOptions = {}): Promise<MainJo
     );
     log(`dashboard: ${engine.url}/?token=${engine.token}`);
     log(
-      `forecast: curl -s -X POST ${modelServer.url}/v1/models/chicago_crime:forecast -d '{"days": 7}'`,
+      `forecast: curl -s -X POST ${modelServer.url}/v1/models/${modelName}:forecast -d '{"days": 7}'`,
     );
     return {
       engineUrl: engine.url,

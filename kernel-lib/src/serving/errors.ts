@@ -81,6 +81,27 @@ export class VersionExistsError extends ServingError {
   }
 }
 
+/**
+ * A deploy asked to replace the files of the model's default version while saying the new files
+ * must not become the default (the deploy step's quality gate rejected them, or set_default is
+ * false): replacing them would serve them as the default all the same.
+ */
+export class DefaultVersionReplaceError extends ServingError {
+  readonly model: string;
+  readonly version: number;
+  constructor(model: string, version: number) {
+    super(
+      `cannot replace version ${version} of model '${model}': it is the default version, and this ` +
+        'deploy must not change what the default serves (not to be made the default); deploy it as ' +
+        'another version, or make the default another version first',
+      {},
+      { code: 'DEFAULT_VERSION_REPLACE', httpStatus: 409 },
+    );
+    this.model = model;
+    this.version = version;
+  }
+}
+
 /** There is no earlier default version to roll back to. */
 export class RollbackError extends ServingError {
   readonly model: string;

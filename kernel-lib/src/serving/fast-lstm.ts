@@ -20,7 +20,7 @@ import { parseDay } from '../components/train/csv';
 import { PredictInputError } from '../components/train/errors';
 import { encodeExample } from '../components/train/features';
 import { LAYER_NAMES } from '../components/train/model';
-import type { Predictor } from '../components/train/predictor';
+import { forecastWith, type Predictor } from '../components/train/predictor';
 import type { DailyPoint, ServablePredictor, ServingInput } from './predictor';
 
 /** The result of compiling: the fast predictor, or why the TensorFlow.js one stays. */
@@ -259,7 +259,9 @@ export function compileFastPredictor(base: Predictor, tolerance = 1e-3): FastPat
     card: base.card,
     engine: 'javascript',
     predict,
-    forecast: (history: readonly DailyPoint[], days: number) => base.forecast(history, days),
+    // The same loop as TensorFlow.js's forecast, one fast prediction per day.
+    forecast: (history: readonly DailyPoint[], days: number) =>
+      forecastWith(predict, needsDates, history, days),
     dispose: () => base.dispose(),
   };
 

@@ -14,6 +14,7 @@
  * Without a history in the request, the server's {@link HistoryProvider} gives it (by default the
  * days stored with the version). Each forecast day is fed back as history for the next.
  */
+import { addDays } from '../components/train/calendar';
 import type { JsonValue } from '../dsl/types';
 import { InvalidRequestError, ServingError } from './errors';
 import type { HistoryProvider } from './history';
@@ -26,13 +27,6 @@ export interface ForecastRequest {
   readonly days: number;
   /** The history the request brought, if any. */
   readonly history: readonly DailyPoint[] | undefined;
-}
-
-const DAY_MS = 86_400_000;
-
-/** The day after a `YYYY-MM-DD` day, `n` days on. */
-export function addDays(day: string, n: number): string {
-  return new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY_MS).toISOString().slice(0, 10);
 }
 
 function parseDays(value: unknown, maxDays: number): number {
@@ -139,6 +133,7 @@ export async function runForecast(
       version: entry.version,
       dir: entry.info.dir,
       historyDays: predictor.historyDays,
+      loaded: entry,
     });
     if (!provided || provided.length < predictor.historyDays) {
       throw new ServingError(

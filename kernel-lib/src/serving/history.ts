@@ -18,6 +18,11 @@ export interface HistoryRequest {
   readonly dir: string;
   /** Days of history the model needs at least. */
   readonly historyDays: number;
+  /**
+   * The loaded version: the same object for as long as the version stays loaded, another once it
+   * is reloaded (its files replaced). A provider may cache what it read from `dir` under it.
+   */
+  readonly loaded?: object;
 }
 
 /**
@@ -64,7 +69,20 @@ export async function readStoredHistory(dir: string): Promise<DailyPoint[] | und
   );
 }
 
-/** The default provider: the version directory's stored history ({@link readStoredHistory}). */
+/**
+ * The default provider: the version directory's stored history ({@link readStoredHistory}),
+ * read once per loaded version (a version directory does not change while it is loaded: replacing
+ * it reloads the version) — without `loaded` in the request, read every time.
+ */
 export function modelDirHistory(): HistoryProvider {
-  return (request) => readStoredHistory(request.dir);
+  const read = new WeakMap<object, Promise<DailyPoint[] | undefined>>();
+  return (request) => {
+    if (request.loaded === undefined) return readStoredHistory(request.dir);
+    let points = read.get(request.loaded);
+    if (points === undefined) {
+      points = readStoredHistory(request.dir);
+      read.set(request.loaded, points);
+    }
+    return points;
+  };
 }

@@ -41,7 +41,9 @@ export { modelDirHistory, readStoredHistory } from './history';
 export type { HistoryProvider, HistoryRequest } from './history';
 export { isDay, parsePredictRequest, SIGNATURE_NAME } from './instances';
 export type { InputSignature, PredictRequest, RequestLimits } from './instances';
-export { addDays, parseForecastRequest } from './forecast';
+export { parseForecastRequest } from './forecast';
+/** The day `n` days after a `YYYY-MM-DD` day (the train step's calendar arithmetic). */
+export { addDays } from '../components/train/calendar';
 export type { ForecastRequest } from './forecast';
 export { parseRoute } from './routes';
 export type { Route } from './routes';
@@ -50,6 +52,7 @@ export { defaultModelsDir, MODELS_ENV } from './models-dir';
 export { serveMain, SERVE_USAGE } from './serve-main';
 export type { ServeMainIO } from './serve-main';
 export {
+  DefaultVersionReplaceError,
   InvalidRequestError,
   ModelNotFoundError,
   RegistryError,

@@ -13,6 +13,7 @@
  * `signature_name` may be given as `serving_default`. Anything else is a 400 with a message
  * saying which instance and what is wrong.
  */
+import { dayNumber } from '../components/train/calendar';
 import { InvalidRequestError } from './errors';
 import type { ServingInput } from './predictor';
 
@@ -41,15 +42,9 @@ export interface RequestLimits {
 }
 
 const DEFAULT_LIMITS: RequestLimits = { maxInstances: 10_000, maxHistoryDays: 10_000 };
-const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
-
 /** Whether a string is a real calendar day `YYYY-MM-DD`. */
 export function isDay(text: string): boolean {
-  const match = DAY.exec(text);
-  if (!match) return false;
-  const [y, m, d] = [Number(match[1]), Number(match[2]), Number(match[3])];
-  const date = new Date(Date.UTC(y, m - 1, d));
-  return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
+  return dayNumber(text) !== undefined;
 }
 
 function describe(value: unknown): string {

@@ -12,10 +12,9 @@
  * ```
  *
  * A version directory appears complete (it is written under `.staging-…` and renamed into place)
- * and pointer files are replaced atomically (written beside, then renamed).
+ * and pointer files are replaced atomically (written beside, then renamed: `components/atomic-write`).
  */
 import { randomBytes } from 'node:crypto';
-import { open, rename, rm } from 'node:fs/promises';
 import * as path from 'node:path';
 import { ServingOptionsError } from './errors';
 
@@ -84,25 +83,4 @@ export function versionDir(modelsDir: string, model: string, version: number): s
 /** A short random suffix for temporary names. */
 export function tempSuffix(): string {
   return `${process.pid}-${randomBytes(6).toString('hex')}`;
-}
-
-/**
- * Replaces a file atomically: writes `<file>.tmp-*`, flushes it, renames it over `file`. Readers
- * see the old content or the new, never a mix.
- */
-export async function writeFileAtomic(file: string, content: string): Promise<void> {
-  const temp = `${file}.tmp-${tempSuffix()}`;
-  const handle = await open(temp, 'w');
-  try {
-    await handle.writeFile(content);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    await rename(temp, file);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
-  }
 }

@@ -16,8 +16,10 @@ import { createHash } from 'node:crypto';
 import { Dirent } from 'node:fs';
 import { copyFile, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
+import { writeFileAtomic } from '../components/atomic-write';
 import type { JsonValue } from '../dsl/types';
 import {
+  DefaultVersionReplaceError,
   RegistryError,
   RollbackError,
   ServingOptionsError,
@@ -34,7 +36,6 @@ import {
   tempSuffix,
   VERSION_META_FORMAT,
   versionDir,
-  writeFileAtomic,
 } from './layout';
 import { withDirectoryLock, type LockOptions } from './lock';
 
@@ -106,8 +107,11 @@ export interface ModelRegistryOptions {
 
 export interface DeployVersionOptions {
   /**
-   * Make the new version the default. The first version of a model always becomes the default.
-   * @default false
+   * Make the new version the default (`true`), or not. The first version of a model always
+   * becomes the default. Replacing the default's own version (`replaceExisting`) changes what the
+   * default serves: with `false` that is refused ({@link DefaultVersionReplaceError}); left out,
+   * the replaced version stays the default.
+   * @default undefined (not made the default)
    */
   readonly setDefault?: boolean;
   /** The version number to create. @default one more than the highest existing version */
@@ -349,6 +353,8 @@ export class ModelRegistry {
    * Adds a version of a model from a directory of files (the train step's Model artifact),
    * copied in full. The version appears complete or not at all.
    * @throws VersionExistsError when `version` exists and `replaceExisting` is not set
+   * @throws DefaultVersionReplaceError when `version` is the default, `replaceExisting` is set and
+   *   `setDefault` is `false`
    */
   async deployVersion(
     model: string,
@@ -417,6 +423,11 @@ export class ModelRegistry {
           let replaced = false;
           if (existing.some((v) => v.version === version)) {
             if (!options.replaceExisting) throw new VersionExistsError(model, version);
+            // Replacing the default's files would make the new ones the default: not when the
+            // caller said this version must not become the default (a quality gate rejected it).
+            if (options.setDefault === false && pointer?.version === version) {
+              throw new DefaultVersionReplaceError(model, version);
+            }
             await this.moveToTrash(root, version);
             replaced = true;
           }

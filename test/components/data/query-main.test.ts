@@ -56,6 +56,22 @@ function executorInput(dir: string) {
 }
 
 describe('queryMain', () => {
+  it("writes the dataset at the engine's URI of a path with '#', '%' and spaces", async () => {
+    // The engine's URIs are file:// + the raw path: '%20' is three characters, '#' no fragment.
+    const dir = path.join(tempDir(), 'run #2', '50%20 query');
+    const input = executorInput(dir);
+    const { code, stderr } = await run(['--today', '2001-02-01', '--executor-input', input.json], {
+      PIPELAB_WAREHOUSE: path.join(dir, 'w h.duckdb'),
+    });
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const datasetPath = path.join(dir, 'artifacts', 'query', 'dataset');
+    expect(fs.readFileSync(datasetPath, 'utf8').split('\n')[0]).toBe('count,day');
+    const output = JSON.parse(fs.readFileSync(input.outputFile, 'utf8'));
+    expect(output.artifacts.dataset.artifacts[0].uri).toBe(`file://${datasetPath}`);
+    expect(fs.readFileSync(input.params.rows, 'utf8')).toBe('31');
+  });
+
   it('runs on the embedded warehouse and answers KFP with executor_output.json', async () => {
     const dir = tempDir();
     const warehouse = path.join(dir, 'warehouse.duckdb');

@@ -3,12 +3,13 @@
  * and figures in the log, the version's metadata, `--version-output` and KFP's
  * executor_output.json; usage and model errors; and a run with real trained models.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { deployMain, type DeployMainHooks } from '../../../kernel-lib/src/components/deploy';
+import { fileUri } from '../../../kernel-lib/src/engine/runner/artifacts';
 import { ModelRegistry } from '../../../kernel-lib/src/serving';
 import { fakeLoader, writeFakeModel } from '../../serving/support/fake-model';
 import { trainTinyModel } from '../../serving/support/models';
@@ -213,16 +214,46 @@ describe('deployMain (embedded registry)', () => {
     });
   });
 
+  it("reads the Model artifact at the engine's URI of a path with '#', '%' and spaces", async () => {
+    const w = workspace();
+    const dir = path.join(w.root, 'run #3', '50%25 model dir');
+    mkdirSync(path.dirname(dir), { recursive: true });
+    renameSync(w.fake(500), dir);
+    const outputFile = path.join(w.root, 'out #1', 'executor_output.json');
+    const executorInput = {
+      inputs: { artifacts: { model: { artifacts: [{ uri: fileUri(dir) }] } } },
+      outputs: {
+        parameters: { version: { output_file: `${outputFile}.version` } },
+        output_file: outputFile,
+      },
+    };
+    const r = await run(
+      ['--models-dir', w.modelsDir, '--executor-input', JSON.stringify(executorInput)],
+      {},
+      w.hooks,
+    );
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    const deployed = await w.registry.getVersion('chicago_crime', 1);
+    expect(deployed.meta.source).toBe(fileUri(dir));
+    expect(JSON.parse(readFileSync(path.join(deployed.dir, 'fake_model.json'), 'utf8')).value).toBe(
+      500,
+    );
+    expect(readFileSync(`${outputFile}.version`, 'utf8')).toBe('1');
+    expect(JSON.parse(readFileSync(outputFile, 'utf8')).parameterValues.version).toBe('1');
+  });
+
   it('creates a given version, replacing it only with --replace-existing-version', async () => {
     const w = workspace();
     expect((await w.deploy(w.fake(500), ['--version', '7'])).code).toBe(0);
     const clash = await w.deploy(w.fake(501), ['--version', '7']);
     expect(clash.code).toBe(1);
     expect(clash.err).toMatch(/version 7 of model 'chicago_crime' already exists/);
-    const replaced = await w.deploy(w.fake(501), ['--version', '7', '--replace-existing-version']);
+    // 499 is as good as 500 (RMSE 0.5 both): the gate passes, so it may replace the default.
+    const replaced = await w.deploy(w.fake(499), ['--version', '7', '--replace-existing-version']);
     expect(replaced.code).toBe(0);
     expect(replaced.out).toMatch(/deployed chicago_crime version 7 \(replaced\)/);
-    const flagged = await w.deploy(w.fake(501), [
+    const flagged = await w.deploy(w.fake(499), [
       '--version',
       '7',
       '--replace-existing-version',
@@ -231,6 +262,36 @@ describe('deployMain (embedded registry)', () => {
       '10',
     ]);
     expect(flagged.code).toBe(0);
+  });
+
+  it("refuses to replace the default's version with a model the gate rejected", async () => {
+    const w = workspace();
+    expect((await w.deploy(w.fake(500), ['--version', '7'])).code).toBe(0);
+    const before = await w.registry.getVersion('chicago_crime', 7);
+    // 520 predicts 520.5: RMSE 20.5 against 0.5, rejected.
+    const rejected = await w.deploy(w.fake(520), ['--version', '7', '--replace-existing-version']);
+    expect(rejected.code).toBe(1);
+    expect(rejected.out).toMatch(/quality gate: reject/);
+    expect(rejected.out).toMatch(
+      /not replacing the default version 7: the quality gate rejected the model/,
+    );
+    expect(rejected.err).toMatch(/cannot replace version 7 of model 'chicago_crime'/);
+    const after = await w.registry.getDefault('chicago_crime');
+    expect(after?.version).toBe(7);
+    expect(after?.meta.sha256).toBe(before.meta.sha256);
+    expect(
+      JSON.parse(readFileSync(path.join(after?.dir ?? '', 'fake_model.json'), 'utf8')).value,
+    ).toBe(500);
+    // set_default false is refused the same way, even for a model the gate would pass.
+    const notDefault = await w.deploy(w.fake(499), [
+      '--version',
+      '7',
+      '--replace-existing-version',
+      '--set-default',
+      'false',
+    ]);
+    expect(notDefault.code).toBe(1);
+    expect(notDefault.out).toMatch(/not replacing the default version 7: set_default is false/);
   });
 
   it('finds the registry through PIPELAB_MODELS, else PIPELAB_HOME', async () => {

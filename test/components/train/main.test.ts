@@ -1,12 +1,21 @@
 /**
  * `trainMain`, the step's command line: artifacts, KFP's executor output, exit codes.
  */
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { localPathOfUri, trainMain } from '../../../kernel-lib/src/components/train/main';
+import { trainMain } from '../../../kernel-lib/src/components/train/main';
+import { fileUri, localPathOfUri } from '../../../kernel-lib/src/engine/runner/artifacts';
 import { syntheticCsv, syntheticSeries } from './synthetic';
 
 interface Run {
@@ -110,6 +119,56 @@ describe('trainMain', () => {
     });
   });
 
+  it("reads and writes artifacts whose paths hold '#', '%' and spaces, as the engine names them", async () => {
+    // The engine's URIs are file:// + the raw path: '%20' is three characters, '#' no fragment.
+    const root = path.join(dir, 'run #1', '100%20 done');
+    mkdirSync(root, { recursive: true });
+    const input = path.join(root, 'data #2.csv');
+    copyFileSync(csv, input);
+    const modelDir = path.join(root, 'model %41');
+    const metricsFile = path.join(root, 'metrics#x');
+    const outputFile = path.join(root, 'out put', 'executor_output.json');
+    const rmseFile = path.join(root, 'out put', 'rmse');
+    for (const p of [input, modelDir, metricsFile]) expect(localPathOfUri(fileUri(p))).toBe(p);
+    const executorInput = {
+      inputs: { artifacts: { dataset: { artifacts: [{ uri: fileUri(input) }] } } },
+      // snake_case, as some launchers write it.
+      outputs: {
+        parameters: { rmse: { output_file: rmseFile } },
+        artifacts: {
+          model: {
+            artifacts: [{ uri: fileUri(modelDir), type: { schema_title: 'system.Model' } }],
+          },
+          metrics: {
+            artifacts: [{ uri: fileUri(metricsFile), type: { schema_title: 'system.Metrics' } }],
+          },
+        },
+        output_file: outputFile,
+      },
+    };
+    const result = await run([
+      '--preset',
+      'sample',
+      '--epochs',
+      '1',
+      '--executor-input',
+      JSON.stringify(executorInput),
+    ]);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(existsSync(path.join(modelDir, 'model.json'))).toBe(true);
+    expect(
+      JSON.parse(readFileSync(path.join(modelDir, 'model_card.json'), 'utf8')).data.source,
+    ).toBe(input);
+    const metrics = JSON.parse(readFileSync(metricsFile, 'utf8'));
+    expect(readFileSync(rmseFile, 'utf8')).toBe(String(metrics.rmse));
+    const output = JSON.parse(readFileSync(outputFile, 'utf8'));
+    expect(output.parameterValues).toEqual({ rmse: metrics.rmse });
+    expect(output.artifacts.model.artifacts[0].uri).toBe(fileUri(modelDir));
+    // Nothing was written where a decoding reader would have put it.
+    expect(readdirSync(path.join(dir, 'run #1')).sort()).toEqual(['100%20 done']);
+  });
+
   it('takes explicit paths without KFP', async () => {
     const modelDir = path.join(dir, 'plain', 'model');
     const metricsFile = path.join(dir, 'plain', 'metrics.json');
@@ -195,15 +254,5 @@ describe('trainMain', () => {
     const result = await run(['--help']);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/--executor-input <json>/);
-  });
-});
-
-describe('localPathOfUri', () => {
-  it("maps artifact URIs as KFP's launcher mounts them", () => {
-    expect(localPathOfUri('gs://bucket/a/model')).toBe('/gcs/bucket/a/model');
-    expect(localPathOfUri('s3://bucket/x')).toBe('/s3/bucket/x');
-    expect(localPathOfUri('minio://mlpipeline/x')).toBe('/minio/mlpipeline/x');
-    expect(localPathOfUri('file:///tmp/a%20b')).toBe('/tmp/a b');
-    expect(localPathOfUri('/local/path')).toBe('/local/path');
   });
 });

@@ -6,12 +6,11 @@
  * @google-cloud/storage, its metadata as the object's custom metadata — Cloud Storage makes an
  * object visible only once its upload completes.
  */
-import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { StorageOptions } from '@google-cloud/storage';
 import type { JsonValue } from '../../dsl/types';
+import { localPathOfArtifact } from '../../serving/artifact-uri';
+import { writeFileAtomic } from '../atomic-write';
 import { DestinationError, describeCause } from './errors';
 
 /** Options of {@link writeDataset}. */
@@ -26,34 +25,13 @@ export interface WriteDatasetOptions {
 /** The suffix of a file's metadata sidecar. */
 export const METADATA_SUFFIX = '.metadata.json';
 
-/** The local path of a file destination, or `undefined` for other URIs. */
+/**
+ * The local path of a file destination (a path, or a `file://` URI read as the engine writes
+ * them), or `undefined` for other URIs (`gs://` is uploaded, not a mount here).
+ */
 export function localPathOf(uri: string): string | undefined {
-  if (uri.startsWith('file://')) return fileURLToPath(uri);
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(uri)) return undefined;
-  return path.resolve(uri);
-}
-
-/** Writes `content` to `file` atomically (temporary file in the same folder, fsync, rename). */
-export function writeFileAtomic(file: string, content: string): void {
-  const dir = path.dirname(file);
-  fs.mkdirSync(dir, { recursive: true });
-  const temp = path.join(
-    dir,
-    `.${path.basename(file)}.tmp-${process.pid}-${crypto.randomBytes(4).toString('hex')}`,
-  );
-  try {
-    const fd = fs.openSync(temp, 'w');
-    try {
-      fs.writeFileSync(fd, content, 'utf8');
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-    fs.renameSync(temp, file);
-  } catch (error) {
-    fs.rmSync(temp, { force: true });
-    throw error;
-  }
+  if (!uri.startsWith('file://') && /^[a-z][a-z0-9+.-]*:\/\//i.test(uri)) return undefined;
+  return localPathOfArtifact(uri);
 }
 
 function parseGcsUri(uri: string): { bucket: string; object: string } | undefined {
@@ -86,13 +64,13 @@ export async function writeDataset(
     let previous: string | undefined;
     try {
       previous = fs.existsSync(sidecar) ? fs.readFileSync(sidecar, 'utf8') : undefined;
-      writeFileAtomic(sidecar, `${JSON.stringify(metadata, null, 2)}\n`);
+      await writeFileAtomic(sidecar, `${JSON.stringify(metadata, null, 2)}\n`);
       try {
-        writeFileAtomic(local, csv);
+        await writeFileAtomic(local, csv);
       } catch (error) {
         // Put the sidecar back as it was, so it keeps describing the file that is there.
         if (previous === undefined) fs.rmSync(sidecar, { force: true });
-        else writeFileAtomic(sidecar, previous);
+        else await writeFileAtomic(sidecar, previous);
         throw error;
       }
     } catch (error) {

@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { JsonValue } from '../../dsl/types';
+import { parameterFiles, parseExecutorInput as parseSharedExecutorInput } from '../executor-input';
 import { QueryUsageError } from './errors';
 
 /** The parts of KFP's ExecutorInput the step uses. */
@@ -18,47 +19,20 @@ export interface StepExecutorInput {
   outputFile: string | undefined;
 }
 
-function record(value: unknown): Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : {};
-}
-
 /**
  * Reads the ExecutorInput JSON (protobuf JSON: camelCase, or snake_case as some launchers write).
- * @throws QueryUsageError when it is not JSON
+ * @throws QueryUsageError when it is not a JSON object
  */
 export function parseExecutorInput(text: string): StepExecutorInput {
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (error) {
-    throw new QueryUsageError(
-      `--executor-input is not JSON: ${text.slice(0, 120)}`,
-      'executor-input',
-      {
-        cause: error,
-      },
-    );
-  }
-  const outputs = record(record(data).outputs);
+  const info = parseSharedExecutorInput(
+    text,
+    (message, cause) => new QueryUsageError(message, 'executor-input', { cause }),
+  );
   const artifactUris: Record<string, string> = {};
-  for (const [name, list] of Object.entries(record(outputs.artifacts))) {
-    const first = (record(list).artifacts as unknown[] | undefined)?.[0];
-    const uri = record(first).uri;
-    if (typeof uri === 'string') artifactUris[name] = uri;
+  for (const [name, artifact] of Object.entries(info.outputArtifacts)) {
+    if (artifact.uri !== undefined) artifactUris[name] = artifact.uri;
   }
-  const parameterFiles: Record<string, string> = {};
-  for (const [name, spec] of Object.entries(record(outputs.parameters))) {
-    const file = record(spec).outputFile ?? record(spec).output_file;
-    if (typeof file === 'string') parameterFiles[name] = file;
-  }
-  const outputFile = outputs.outputFile ?? outputs.output_file;
-  return {
-    artifactUris,
-    parameterFiles,
-    outputFile: typeof outputFile === 'string' ? outputFile : undefined,
-  };
+  return { artifactUris, parameterFiles: parameterFiles(info), outputFile: info.outputFile };
 }
 
 /** What the step reports back. */
@@ -98,17 +72,4 @@ export function writeExecutorOutput(input: StepExecutorInput, outputs: StepOutpu
   };
   fs.mkdirSync(path.dirname(input.outputFile), { recursive: true });
   fs.writeFileSync(input.outputFile, `${JSON.stringify(body, null, 2)}\n`);
-}
-
-/** The local path of an artifact URI (KFP's mounts: gs:// → /gcs/, s3:// → /s3/, minio:// → /minio/). */
-export function localPathOfArtifactUri(uri: string): string | undefined {
-  if (uri.startsWith('file://')) return uri.slice('file://'.length).replace(/^[^/]+(?=\/)/, '');
-  for (const [prefix, mount] of [
-    ['gs://', '/gcs/'],
-    ['s3://', '/s3/'],
-    ['minio://', '/minio/'],
-  ] as const) {
-    if (uri.startsWith(prefix)) return mount + uri.slice(prefix.length);
-  }
-  return path.isAbsolute(uri) ? uri : undefined;
 }

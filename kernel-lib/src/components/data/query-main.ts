@@ -10,17 +10,13 @@ import { PipelabError } from '../../errors';
 import { parseIsoDay } from './days';
 import { parseDatasetSummary, type DatasetSummary } from './drift';
 import { QueryUsageError, describeCause } from './errors';
-import {
-  localPathOfArtifactUri,
-  parseExecutorInput,
-  writeExecutorOutput,
-  type StepExecutorInput,
-} from './executor-output';
+import { parseExecutorInput, writeExecutorOutput, type StepExecutorInput } from './executor-output';
 import { runQueryStep, type QueryStepOptions } from './query-step';
 import type { DuplicateDayPolicy, MissingDayPolicy } from './repair';
 import { APP_TOKEN_ENV } from './sources/portal-source';
 import { isSourceName, SOURCE_NAMES } from './sources/source';
 import { defaultWarehousePath } from './warehouse/location';
+import { localPathOfArtifact } from '../../serving/artifact-uri';
 import { REGISTRY_FILES } from '../../serving/layout';
 import { defaultModelsDir } from '../../serving/models-dir';
 
@@ -231,7 +227,11 @@ export function parseQueryArgs(
   let output = text(values, 'output');
   if (output === undefined && executorInput !== undefined) {
     const uri = executorInput.artifactUris.dataset ?? Object.values(executorInput.artifactUris)[0];
-    output = uri === undefined ? undefined : localPathOfArtifactUri(uri);
+    try {
+      output = uri === undefined ? undefined : localPathOfArtifact(uri);
+    } catch (error) {
+      throw new QueryUsageError((error as Error).message, 'executor-input', { cause: error });
+    }
   }
   if (output === undefined && values.help !== true) {
     throw new QueryUsageError(

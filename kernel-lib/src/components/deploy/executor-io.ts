@@ -8,6 +8,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { JsonValue } from '../../dsl/types';
 import { localPathOfArtifact } from '../../serving/artifact-uri';
+import { findArtifact, parameterFiles, parseExecutorInput } from '../executor-input';
 import { DeployOptionsError } from './errors';
 
 /** The parts of the ExecutorInput the deploy step uses. */
@@ -22,70 +23,26 @@ export interface DeployExecutorInput {
   readonly outputFile: string | undefined;
 }
 
-type Json = Record<string, unknown>;
-
-function record(value: unknown): Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? (value as Json)
-    : {};
-}
-
-function firstArtifact(list: unknown): Json {
-  const artifacts = record(list).artifacts;
-  return Array.isArray(artifacts) ? record(artifacts[0]) : {};
-}
-
-function schemaTitle(artifact: Json): string | undefined {
-  const type = record(artifact.type);
-  const title = type.schemaTitle ?? type.schema_title;
-  return typeof title === 'string' ? title : undefined;
-}
-
 /**
  * Reads the ExecutorInput JSON (protobuf JSON, camelCase or snake_case).
  * @throws DeployOptionsError when it is not a JSON object
  */
 export function parseDeployExecutorInput(text: string): DeployExecutorInput {
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (error) {
-    throw new DeployOptionsError(
-      `--executor-input is not JSON: ${(error as Error).message}`,
-      'executor-input',
-      { cause: error },
-    );
-  }
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
-    throw new DeployOptionsError('--executor-input must be a JSON object', 'executor-input');
-  }
-  const inputs = record(record(data).inputs);
-  const outputs = record(record(data).outputs);
-  const inputArtifacts = record(inputs.artifacts);
-  const model =
-    inputArtifacts.model !== undefined
-      ? firstArtifact(inputArtifacts.model)
-      : Object.values(inputArtifacts)
-          .map(firstArtifact)
-          .find((a) => schemaTitle(a) === 'system.Model');
-  const parameterFiles: Record<string, string> = {};
-  for (const [name, spec] of Object.entries(record(outputs.parameters))) {
-    const file = record(spec).outputFile ?? record(spec).output_file;
-    if (typeof file === 'string') parameterFiles[name] = file;
-  }
+  const info = parseExecutorInput(
+    text,
+    (message, cause) => new DeployOptionsError(message, 'executor-input', { cause }),
+  );
   const metricsArtifacts: Record<string, string> = {};
-  for (const [name, list] of Object.entries(record(outputs.artifacts))) {
-    const artifact = firstArtifact(list);
-    if (schemaTitle(artifact) === 'system.Metrics' && typeof artifact.uri === 'string') {
+  for (const [name, artifact] of Object.entries(info.outputArtifacts)) {
+    if (artifact.schemaTitle === 'system.Metrics' && artifact.uri !== undefined) {
       metricsArtifacts[name] = artifact.uri;
     }
   }
-  const outputFile = outputs.outputFile ?? outputs.output_file;
   return {
-    modelUri: typeof model?.uri === 'string' ? model.uri : undefined,
-    parameterFiles,
+    modelUri: findArtifact(info.inputArtifacts, 'model', 'system.Model')?.artifact.uri,
+    parameterFiles: parameterFiles(info),
     metricsArtifacts,
-    outputFile: typeof outputFile === 'string' ? outputFile : undefined,
+    outputFile: info.outputFile,
   };
 }
 

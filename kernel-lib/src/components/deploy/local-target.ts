@@ -3,7 +3,8 @@
  * the engine's model server (or `pipelab-component serve`) follows. The gate compares the new
  * model with the registry's current default.
  */
-import { ModelRegistry } from '../../serving/registry';
+import { DefaultVersionReplaceError } from '../../serving/errors';
+import { ModelRegistry, type DeployResult } from '../../serving/registry';
 import type { PredictorLoader, ServablePredictor } from '../../serving/predictor';
 import { gateJson, gateOff, runGate, type GateRecord } from './gate';
 import type { ModelArtifact } from './model-artifact';
@@ -61,17 +62,29 @@ export async function deployLocal(
   if (options.replaceExistingVersion && options.version === undefined) {
     log('replace_existing_version has no effect without --version: versions are numbered anew');
   }
-  const result = await registry.deployVersion(options.modelName, artifact.dir, {
-    setDefault: makeDefault,
-    version: options.version,
-    replaceExisting: options.replaceExistingVersion,
-    source: options.modelUri,
-    metadata: {
-      gate: gateJson(gate),
-      set_default_requested: options.setDefault,
-      model_card: artifact.summary,
-    },
-  });
+  let result: DeployResult;
+  try {
+    // setDefault false (not undefined): the registry refuses to replace the default's own files.
+    result = await registry.deployVersion(options.modelName, artifact.dir, {
+      setDefault: makeDefault,
+      version: options.version,
+      replaceExisting: options.replaceExistingVersion,
+      source: options.modelUri,
+      metadata: {
+        gate: gateJson(gate),
+        set_default_requested: options.setDefault,
+        model_card: artifact.summary,
+      },
+    });
+  } catch (error) {
+    if (error instanceof DefaultVersionReplaceError) {
+      log(
+        `not replacing the default version ${error.version}: ` +
+          (options.setDefault ? 'the quality gate rejected the model' : 'set_default is false'),
+      );
+    }
+    throw error;
+  }
   const version = result.version.version;
   const current = await registry.getDefault(options.modelName);
   log(

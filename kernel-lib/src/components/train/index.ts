@@ -12,7 +12,7 @@
  */
 export { train } from './train';
 export type { EpochLoss, EpochProgress, TestPrediction, TrainOptions, TrainResult } from './train';
-export { trainMain, localPathOfUri, TRAIN_USAGE } from './main';
+export { trainMain, TRAIN_USAGE } from './main';
 export type { TrainMainIO } from './main';
 export { loadTrainedModel, createPredictor } from './predictor';
 export type { PredictInput, Predictor } from './predictor';

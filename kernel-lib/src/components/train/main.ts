@@ -15,13 +15,16 @@
  *   --backend <name>          auto | tensorflow | wasm | cpu              (default: auto)
  *
  * Without --input / --model-dir / --metrics, the paths come from the ExecutorInput's artifacts
- * (input `dataset`, outputs of type system.Model and system.Metrics), mapped as KFP's launcher
- * mounts them (gs:// → /gcs/, s3:// → /s3/, minio:// → /minio/, file:// → the path).
+ * (input `dataset`, outputs `model` and `metrics`, else by type: system.Dataset, system.Model,
+ * system.Metrics), mapped as KFP's launcher mounts them (gs:// → /gcs/, s3:// → /s3/, minio:// →
+ * /minio/, file:// → the path).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { PipelabError, UsageError } from '../../errors';
+import { localPathOfArtifact } from '../../serving/artifact-uri';
+import { findArtifact, parseExecutorInput, type ExecutorInputInfo } from '../executor-input';
 import { BACKENDS, type BackendName } from './backend';
 import { cardSummary, TRAIN_METRIC_NAMES, type TrainMetrics } from './card';
 import { readDatasetCsv } from './csv';
@@ -50,76 +53,6 @@ export const TRAIN_USAGE = `Usage: pipelab-component train --input <dataset.csv>
   --backend <name>          auto | ${BACKENDS.join(' | ')} (default: auto, or $PIPELAB_TFJS_BACKEND)
 `;
 
-interface RuntimeArtifact {
-  readonly name?: string;
-  readonly uri?: string;
-  readonly type?: { readonly schemaTitle?: string };
-  readonly metadata?: Record<string, unknown>;
-}
-
-interface ExecutorInput {
-  readonly inputs?: {
-    readonly artifacts?: Record<string, { readonly artifacts?: RuntimeArtifact[] }>;
-  };
-  readonly outputs?: {
-    readonly parameters?: Record<string, { readonly outputFile?: string }>;
-    readonly artifacts?: Record<string, { readonly artifacts?: RuntimeArtifact[] }>;
-    readonly outputFile?: string;
-  };
-}
-
-/** The local path of an artifact URI, as KFP's launcher mounts remote stores. */
-export function localPathOfUri(uri: string): string {
-  const mounts: [string, string][] = [
-    ['gs://', '/gcs/'],
-    ['s3://', '/s3/'],
-    ['minio://', '/minio/'],
-  ];
-  for (const [scheme, mount] of mounts)
-    if (uri.startsWith(scheme)) return mount + uri.slice(scheme.length);
-  if (uri.startsWith('file://')) return decodeURIComponent(new URL(uri).pathname);
-  return uri;
-}
-
-function parseExecutorInput(text: string): ExecutorInput {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    throw new TrainOptionsError(
-      `--executor-input is not JSON: ${(error as Error).message}`,
-      'executor-input',
-    );
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new TrainOptionsError('--executor-input must be a JSON object', 'executor-input');
-  }
-  return parsed as ExecutorInput;
-}
-
-/** The input Dataset: the artifact named `dataset`, else of type system.Dataset, else the first. */
-function inputArtifact(input: ExecutorInput | undefined): RuntimeArtifact | undefined {
-  const entries = Object.entries(input?.inputs?.artifacts ?? {});
-  const found =
-    entries.find(([k]) => k === 'dataset') ??
-    entries.find(([, v]) => v.artifacts?.[0]?.type?.schemaTitle === 'system.Dataset') ??
-    entries[0];
-  return found?.[1].artifacts?.[0];
-}
-
-/** The output artifact of a schema type (or else of a name), with its key. */
-function outputArtifact(
-  input: ExecutorInput | undefined,
-  schemaTitle: string,
-  name: string,
-): { key: string; artifact: RuntimeArtifact } | undefined {
-  const entries = Object.entries(input?.outputs?.artifacts ?? {});
-  const byType = entries.find(([, v]) => v.artifacts?.[0]?.type?.schemaTitle === schemaTitle);
-  const found = byType ?? entries.find(([k]) => k === name);
-  const artifact = found?.[1].artifacts?.[0];
-  return found && artifact ? { key: found[0], artifact } : undefined;
-}
-
 /** A number option: empty or 0 means "the preset's" (undefined). */
 function numberOption(
   value: string | undefined,
@@ -138,8 +71,8 @@ function numberOption(
 }
 
 /** Output parameters must be metrics (`rmse`, `mae`, …): checked before training. */
-function checkOutputParameters(input: ExecutorInput | undefined): void {
-  for (const name of Object.keys(input?.outputs?.parameters ?? {})) {
+function checkOutputParameters(input: ExecutorInputInfo | undefined): void {
+  for (const name of Object.keys(input?.outputParameters ?? {})) {
     if (!(TRAIN_METRIC_NAMES as readonly string[]).includes(name)) {
       throw new TrainOptionsError(
         `output parameter '${name}' is not a metric of the train step ` +
@@ -182,18 +115,28 @@ export async function trainMain(argv: string[], io: TrainMainIO): Promise<number
     }
     const executorInput =
       values['executor-input'] !== undefined && values['executor-input'].trim() !== ''
-        ? parseExecutorInput(values['executor-input'])
+        ? parseExecutorInput(
+            values['executor-input'],
+            (message) => new TrainOptionsError(message, 'executor-input'),
+          )
         : undefined;
-    const datasetUri = inputArtifact(executorInput)?.uri;
-    const modelOut = outputArtifact(executorInput, 'system.Model', 'model');
-    const metricsOut = outputArtifact(executorInput, 'system.Metrics', 'metrics');
-    const input = values.input || (datasetUri ? localPathOfUri(datasetUri) : undefined);
-    const modelDir =
-      values['model-dir'] ||
-      (modelOut?.artifact.uri ? localPathOfUri(modelOut.artifact.uri) : undefined);
-    const metricsFile =
-      values.metrics ||
-      (metricsOut?.artifact.uri ? localPathOfUri(metricsOut.artifact.uri) : undefined);
+    const inputs = executorInput?.inputArtifacts ?? {};
+    const outputs = executorInput?.outputArtifacts ?? {};
+    const datasetUri = findArtifact(inputs, 'dataset', 'system.Dataset', { orFirst: true })
+      ?.artifact.uri;
+    const modelOut = findArtifact(outputs, 'model', 'system.Model');
+    const metricsOut = findArtifact(outputs, 'metrics', 'system.Metrics');
+    const localPath = (uri: string | undefined, option: string): string | undefined => {
+      if (!uri) return undefined;
+      try {
+        return localPathOfArtifact(uri);
+      } catch (error) {
+        throw new TrainOptionsError((error as Error).message, option);
+      }
+    };
+    const input = values.input || localPath(datasetUri, 'input');
+    const modelDir = values['model-dir'] || localPath(modelOut?.artifact.uri, 'model-dir');
+    const metricsFile = values.metrics || localPath(metricsOut?.artifact.uri, 'metrics');
     const missing = [
       ['--input', input],
       ['--model-dir', modelDir],
@@ -233,23 +176,23 @@ export async function trainMain(argv: string[], io: TrainMainIO): Promise<number
       await writeFile(metricsFile as string, `${JSON.stringify(result.metrics, null, 2)}\n`);
       out(`wrote the model to ${modelDir} and the metrics to ${metricsFile}`);
 
-      const outputFile = executorInput?.outputs?.outputFile;
+      const outputFile = executorInput?.outputFile;
       if (executorInput && outputFile) {
         const parameterValues: Record<string, number | string> = {};
-        for (const [name, spec] of Object.entries(executorInput.outputs?.parameters ?? {})) {
+        for (const [name, file] of Object.entries(executorInput.outputParameters)) {
           const value = result.metrics[name as keyof TrainMetrics];
           parameterValues[name] = value;
-          if (spec.outputFile) {
-            await mkdir(path.dirname(spec.outputFile), { recursive: true });
-            await writeFile(spec.outputFile, String(value));
+          if (file) {
+            await mkdir(path.dirname(file), { recursive: true });
+            await writeFile(file, String(value));
           }
         }
-        const artifacts: Record<string, { artifacts: RuntimeArtifact[] }> = {};
+        const artifacts: Record<string, { artifacts: Record<string, unknown>[] }> = {};
         if (modelOut) {
           artifacts[modelOut.key] = {
             artifacts: [
               {
-                ...modelOut.artifact,
+                ...modelOut.artifact.json,
                 metadata: { ...modelOut.artifact.metadata, ...cardSummary(result.card) },
               },
             ],
@@ -259,7 +202,7 @@ export async function trainMain(argv: string[], io: TrainMainIO): Promise<number
           artifacts[metricsOut.key] = {
             artifacts: [
               {
-                ...metricsOut.artifact,
+                ...metricsOut.artifact.json,
                 metadata: { ...metricsOut.artifact.metadata, ...result.metrics },
               },
             ],

@@ -51,6 +51,49 @@ export interface Predictor {
   dispose(): void;
 }
 
+/**
+ * Forecasts the `days` days after `history` (oldest first) with any `predict` of one window at a
+ * time, feeding each forecast back as history for the next — the loop behind
+ * {@link Predictor.forecast}, shared by the TensorFlow.js predictor and the serving fast path.
+ * Daily points carry their dates; plain counts need `options.lastDay` (the date of the last
+ * count) when `needsDates`.
+ * @throws PredictInputError when `days` is not a non-negative integer or a needed date is missing
+ */
+export function forecastWith(
+  predict: (windows: readonly PredictInput[]) => ArrayLike<number>,
+  needsDates: boolean,
+  history: readonly DailyPoint[] | readonly number[],
+  days: number,
+  options: { readonly lastDay?: string } = {},
+): number[] {
+  if (!Number.isInteger(days) || days < 0) {
+    throw new PredictInputError(`days must be a non-negative integer; got ${days}`);
+  }
+  const points = history.length > 0 && typeof history[0] === 'object';
+  const counts = points
+    ? (history as readonly DailyPoint[]).map((p) => p.count)
+    : [...(history as readonly number[])];
+  let lastDay = points
+    ? parseDay(String((history[history.length - 1] as DailyPoint).day))
+    : options.lastDay === undefined
+      ? undefined
+      : parseDay(options.lastDay);
+  if (needsDates && lastDay === undefined) {
+    throw new PredictInputError(
+      'the model uses calendar features: pass daily points, or counts with options.lastDay',
+    );
+  }
+  const out: number[] = [];
+  for (let i = 0; i < days; i++) {
+    const day = lastDay === undefined ? undefined : addDays(lastDay, 1);
+    const next = predict([day === undefined ? counts : { counts, day }])[0] as number;
+    out.push(next);
+    counts.push(next);
+    lastDay = day;
+  }
+  return out;
+}
+
 function checkArchitecture(pre: Preprocessing, arch: ModelArchitecture, file: string): void {
   if (
     arch.timesteps !== pre.timesteps ||
@@ -118,34 +161,8 @@ export function createPredictor(
     return denorm.map((d, k) => d.offset + d.factor * (outputs[k] as number));
   };
 
-  const forecast: Predictor['forecast'] = (history, days, options = {}) => {
-    if (!Number.isInteger(days) || days < 0) {
-      throw new PredictInputError(`days must be a non-negative integer; got ${days}`);
-    }
-    const points = history.length > 0 && typeof history[0] === 'object';
-    const counts = points
-      ? (history as readonly DailyPoint[]).map((p) => p.count)
-      : [...(history as readonly number[])];
-    let lastDay = points
-      ? parseDay(String((history[history.length - 1] as DailyPoint).day))
-      : options.lastDay === undefined
-        ? undefined
-        : parseDay(options.lastDay);
-    if (needsDates && lastDay === undefined) {
-      throw new PredictInputError(
-        'the model uses calendar features: pass daily points, or counts with options.lastDay',
-      );
-    }
-    const out: number[] = [];
-    for (let i = 0; i < days; i++) {
-      const day = lastDay === undefined ? undefined : addDays(lastDay, 1);
-      const [next] = predict([day === undefined ? counts : { counts, day }]);
-      out.push(next as number);
-      counts.push(next as number);
-      lastDay = day;
-    }
-    return out;
-  };
+  const forecast: Predictor['forecast'] = (history, days, options = {}) =>
+    forecastWith(predict, needsDates, history, days, options);
 
   return {
     card,

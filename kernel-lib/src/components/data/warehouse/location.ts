@@ -2,8 +2,8 @@
  * Where the embedded warehouse lives: `$PIPELAB_WAREHOUSE`, else `warehouse.duckdb` in Pipelab's
  * home (`$PIPELAB_HOME`, else `~/.pipelab`).
  */
-import * as os from 'node:os';
 import * as path from 'node:path';
+import { pipelabHome } from '../../../defaults';
 
 /** Environment variable naming the warehouse file. */
 export const WAREHOUSE_ENV = 'PIPELAB_WAREHOUSE';
@@ -14,6 +14,5 @@ export const HOME_ENV = 'PIPELAB_HOME';
 export function defaultWarehousePath(env: NodeJS.ProcessEnv = process.env): string {
   const explicit = env[WAREHOUSE_ENV]?.trim();
   if (explicit) return path.resolve(explicit);
-  const home = env[HOME_ENV]?.trim() || path.join(os.homedir(), '.pipelab');
-  return path.resolve(home, 'warehouse.duckdb');
+  return path.join(pipelabHome(env), 'warehouse.duckdb');
 }
